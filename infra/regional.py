@@ -1,0 +1,47 @@
+"""What every cloud's regional stack and data lake offer to the rest of the platform."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import pulumi
+
+from meridian.config import Cluster, DataLake, StackConfig
+from meridian.tags import residency_tags
+
+
+class RegionalCluster(Protocol):
+    """A cluster region: network + Kubernetes cluster (AwsRegion, GcpRegion, AzureRegion)."""
+
+    config: Cluster
+    cluster_name: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]  # secret
+    k8s_provider: pulumi.ProviderResource
+
+    def stack_outputs(self) -> dict[str, Any]: ...
+
+
+class DataLakeStore(Protocol):
+    """A regional data lake (S3DataLake, GcsDataLake, AdlsDataLake)."""
+
+    config: DataLake
+
+    def stack_outputs(self) -> dict[str, Any]: ...
+
+
+def cluster_tags(cluster: Cluster, stack: StackConfig) -> dict[str, str]:
+    """Clusters process data: they carry the residency tags of the jurisdiction they serve."""
+    return residency_tags("restricted", cluster.jurisdiction, stack.environment, cluster=cluster.name)
+
+
+def lake_tags(lake: DataLake, stack: StackConfig) -> dict[str, str]:
+    return residency_tags(lake.data_class, lake.jurisdiction, stack.environment, lake=lake.name)
+
+
+def data_store_options(stack: StackConfig, opts: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
+    """Options for anything that holds data or keys: in prod, `pulumi destroy` must not lose it."""
+    protect = stack.protect_data
+    return pulumi.ResourceOptions.merge(
+        opts or pulumi.ResourceOptions(), pulumi.ResourceOptions(protect=protect, retain_on_delete=protect)
+    )

@@ -1,0 +1,53 @@
+"""Typed stack config: validated at the edge, passed inward as typed objects."""
+
+from meridian.config.base import ConfigError, ConfigModel
+from meridian.config.load import load_stack_file, load_from_pulumi
+from meridian.config.sections import (
+    ALL_ZONES,
+    Cloudflare,
+    Cluster,
+    DataClass,
+    DataLake,
+    Environment,
+    HealthMonitor,
+    Hostname,
+    Interconnect,
+    Link,
+    Network,
+    NodePool,
+    NodePools,
+    Replica,
+    Router,
+    Tiers,
+    Vault,
+)
+from meridian.config.stack import CONFIG_KEY, CONFIG_NAMESPACE, FULL_KEY, StackConfig, parse_stack_config
+
+__all__ = [
+    "ALL_ZONES",
+    "CONFIG_KEY",
+    "CONFIG_NAMESPACE",
+    "FULL_KEY",
+    "Cloudflare",
+    "Cluster",
+    "ConfigError",
+    "ConfigModel",
+    "DataClass",
+    "DataLake",
+    "Environment",
+    "HealthMonitor",
+    "Hostname",
+    "Interconnect",
+    "Link",
+    "Network",
+    "NodePool",
+    "NodePools",
+    "Replica",
+    "Router",
+    "StackConfig",
+    "Tiers",
+    "Vault",
+    "load_from_pulumi",
+    "load_stack_file",
+    "parse_stack_config",
+]

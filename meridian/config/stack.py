@@ -1,0 +1,202 @@
+"""The whole stack config and the checks that span sections (regions, jurisdictions, CIDR overlaps,
+PII replication). Everything here runs before any resource is registered."""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from meridian import catalog
+from meridian.config.base import ConfigError, ConfigModel
+from meridian.config.sections import (
+    Cloudflare,
+    Cluster,
+    DataLake,
+    Environment,
+    Interconnect,
+    Router,
+    Vault,
+)
+
+CONFIG_NAMESPACE = "meridian"
+CONFIG_KEY = "platform"
+FULL_KEY = f"{CONFIG_NAMESPACE}:{CONFIG_KEY}"
+
+
+class StackConfig(ConfigModel):
+    environment: Environment
+    # GCP project every GCP resource lives in (required when any cluster or lake is on GCP).
+    gcp_project: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+    kubernetes_version: str = Field(pattern=r"^1\.\d{2}$")
+    clusters: list[Cluster] = Field(min_length=1)
+    data_lakes: list[DataLake] = Field(default_factory=list)
+    interconnect: Interconnect | None = None
+    cloudflare: Cloudflare | None = None
+    vault: Vault | None = None
+    router: Router | None = None
+
+    @property
+    def protect_data(self) -> bool:
+        """Prod data stores and keys are protected and retained on delete."""
+        return self.environment == "prod"
+
+    def cluster(self, name: str) -> Cluster:
+        for c in self.clusters:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def clouds(self) -> set[str]:
+        return {c.cloud for c in self.clusters} | {lake.cloud for lake in self.data_lakes}
+
+
+def _loc(parts: tuple[Any, ...]) -> str:
+    out = FULL_KEY
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+def _check_region(problems: list[str], path: str, cloud: str, region_id: str) -> catalog.Region | None:
+    try:
+        return catalog.region(cloud, region_id)
+    except catalog.UnknownRegionError as e:
+        problems.append(f"{path}: {e}")
+        return None
+
+
+def _check_jurisdiction(problems: list[str], path: str, jid: str) -> bool:
+    try:
+        catalog.jurisdiction(jid)
+        return True
+    except catalog.UnknownJurisdictionError as e:
+        problems.append(f"{path}: {e}")
+        return False
+
+
+def _cross_checks(cfg: StackConfig) -> list[str]:
+    problems: list[str] = []
+    names = [c.name for c in cfg.clusters]
+    for i, c in enumerate(cfg.clusters):
+        base = _loc(("clusters", i))
+        if names.count(c.name) > 1:
+            problems.append(f"{base}.name: cluster name {c.name!r} is used more than once")
+        reg = _check_region(problems, f"{base}.region", c.cloud, c.region)
+        if _check_jurisdiction(problems, f"{base}.jurisdiction", c.jurisdiction) and reg:
+            if not reg.within(c.jurisdiction):
+                problems.append(
+                    f"{base}.region: {c.cloud} region {c.region!r} ({reg.country}) is not in jurisdiction "
+                    f"{c.jurisdiction!r}"
+                )
+
+    # Address plan: no two ranges anywhere in the stack may overlap (the mesh routes between them).
+    ranges: list[tuple[str, ipaddress.IPv4Network]] = []
+    for i, c in enumerate(cfg.clusters):
+        for key in ("cidr", "pod_cidr", "service_cidr"):
+            alias = {"cidr": "cidr", "pod_cidr": "podCidr", "service_cidr": "serviceCidr"}[key]
+            ranges.append((f"{_loc(('clusters', i, 'network', alias))} ({c.name})", getattr(c.network, key)))
+    for (pa, na), (pb, nb) in itertools.combinations(ranges, 2):
+        if na.overlaps(nb):
+            problems.append(f"address ranges overlap: {pa} = {na} and {pb} = {nb}")
+
+    lake_names = [lake.name for lake in cfg.data_lakes]
+    for i, lake in enumerate(cfg.data_lakes):
+        base = _loc(("dataLakes", i))
+        if lake_names.count(lake.name) > 1:
+            problems.append(f"{base}.name: data lake name {lake.name!r} is used more than once")
+        reg = _check_region(problems, f"{base}.region", lake.cloud, lake.region)
+        j_ok = _check_jurisdiction(problems, f"{base}.jurisdiction", lake.jurisdiction)
+        if reg and j_ok and not reg.within(lake.jurisdiction):
+            problems.append(
+                f"{base}.region: lake {lake.name!r} is bound to jurisdiction {lake.jurisdiction!r} but "
+                f"{lake.cloud} region {lake.region!r} is in {reg.country} ({', '.join(sorted(reg.jurisdictions)) or 'no jurisdiction'})"
+            )
+        for k, rep in enumerate(lake.replication):
+            rpath = f"{base}.replication[{k}].region"
+            rreg = _check_region(problems, rpath, lake.cloud, rep.region)
+            if rreg is None or not j_ok:
+                continue
+            if rep.region == lake.region:
+                problems.append(f"{rpath}: replica region {rep.region!r} is the lake's own region")
+            if lake.data_class in ("pii", "restricted") and not rreg.within(lake.jurisdiction):
+                problems.append(
+                    f"{rpath}: lake {lake.name!r} holds {lake.data_class} data bound to {lake.jurisdiction!r}; "
+                    f"replica region {rep.region!r} is in {rreg.country} "
+                    f"({', '.join(sorted(rreg.jurisdictions)) or 'no jurisdiction'}): "
+                    f"{lake.data_class} never replicates out of its jurisdiction"
+                )
+
+    if cfg.interconnect:
+        for i, link in enumerate(cfg.interconnect.links):
+            for end in ("a", "b"):
+                if getattr(link, end) not in names:
+                    problems.append(
+                        f"{_loc(('interconnect', 'links', i, end))}: {getattr(link, end)!r} is not a cluster name "
+                        f"(known: {', '.join(names)})"
+                    )
+            if link.a == link.b:
+                problems.append(f"{_loc(('interconnect', 'links', i))}: a link needs two different clusters")
+        pairs = [frozenset((link.a, link.b)) for link in cfg.interconnect.links]
+        for i, p in enumerate(pairs):
+            if pairs.index(p) != i:
+                problems.append(f"{_loc(('interconnect', 'links', i))}: link {sorted(p)} is listed twice")
+
+    if cfg.cloudflare:
+        for i, h in enumerate(cfg.cloudflare.hostnames):
+            base = _loc(("cloudflare", "hostnames", i))
+            referenced = [("pools", p) for p in h.pools]
+            if h.fallback:
+                referenced.append(("fallback", h.fallback))
+            for region_code, pools in h.region_pools.items():
+                referenced += [(f"regionPools.{region_code}", p) for p in pools]
+            for cc, pools in h.country_pools.items():
+                referenced += [(f"countryPools.{cc}", p) for p in pools]
+            for key, pool in referenced:
+                if pool not in names:
+                    problems.append(f"{base}.{key}: {pool!r} is not a cluster name (known: {', '.join(names)})")
+            if h.jurisdiction is not None:
+                if not _check_jurisdiction(problems, f"{base}.jurisdiction", h.jurisdiction):
+                    continue
+                for key, pool in referenced:
+                    if pool in names:
+                        cl = cfg.cluster(pool)
+                        reg = catalog.region(cl.cloud, cl.region) if cl else None
+                        if reg and not reg.within(h.jurisdiction):
+                            problems.append(
+                                f"{base}.{key}: hostname {h.name!r} is bound to {h.jurisdiction!r} but pool "
+                                f"{pool!r} is in {cl.cloud} {cl.region} ({reg.country}); every pool a user can "
+                                f"reach, fallback included, must be in {h.jurisdiction!r}"
+                            )
+            for cc in h.country_pools:
+                try:
+                    catalog.country_jurisdictions(cc)
+                except catalog.UnknownJurisdictionError as e:
+                    problems.append(f"{base}.countryPools.{cc}: {e}")
+
+    if "gcp" in cfg.clouds() and not cfg.gcp_project:
+        problems.append(f"{FULL_KEY}.gcpProject: required because the stack has GCP clusters or lakes")
+    if cfg.vault and cfg.vault.cluster not in names:
+        problems.append(f"{_loc(('vault', 'cluster'))}: {cfg.vault.cluster!r} is not a cluster name")
+    return problems
+
+
+def parse_stack_config(raw: Any, source: str) -> StackConfig:
+    """Validate the raw value of `meridian:platform`. Raises ConfigError naming key and value."""
+    if raw is None:
+        raise ConfigError([f"{FULL_KEY}: missing (the whole platform config lives under this key)"], source)
+    try:
+        cfg = StackConfig.model_validate(raw)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            value = err.get("input")
+            shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+            problems.append(f"{_loc(tuple(err['loc']))}: {err['msg']} (got {shown})")
+        raise ConfigError(problems, source) from None
+    problems = _cross_checks(cfg)
+    if problems:
+        raise ConfigError(problems, source)
+    return cfg

@@ -1,0 +1,42 @@
+"""The Mocks implementation used by the offline plan and by the tests."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pulumi
+
+from meridian.plan.mock_state import CALLS, OUTPUTS
+
+
+def _fake_id(typ: str, name: str) -> str:
+    return f"{name}-{hashlib.sha256(f'{typ}/{name}'.encode()).hexdigest()[:8]}"
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        rid = args.resource_id or _fake_id(args.typ, args.name)
+        state: dict[str, Any] = dict(args.inputs)
+        pkg = args.typ.split(":", 1)[0]
+        if pkg == "aws" and "arn" not in state:
+            service = args.typ.split(":")[1].split("/")[0]
+            state["arn"] = f"arn:aws:{service}:mock:123456789012:{rid}"
+        if pkg == "gcp":
+            state.setdefault("selfLink", f"https://www.googleapis.com/mock/{rid}")
+        if pkg == "azure-native":
+            state.setdefault("name", args.inputs.get("name") or rid)
+        extra = OUTPUTS.get(args.typ)
+        if extra is not None:
+            for key, value in extra(args.name, dict(args.inputs)).items():
+                state.setdefault(key, value)
+        return rid, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        fn = CALLS.get(args.token)
+        if fn is None:
+            raise NotImplementedError(
+                f"the offline plan has no mock answer for invoke {args.token!r}; add one in "
+                "meridian/plan/mock_state/"
+            )
+        return fn(dict(args.args))

@@ -1,0 +1,103 @@
+"""A mock resource monitor that records every registration as the engine would store it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import json_format
+from pulumi.runtime.mocks import MockMonitor, Mocks
+from pulumi.runtime.settings import get_project, get_stack
+
+SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+@dataclass
+class Registration:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    id: str
+    parent: str
+    provider: str
+    protect: bool
+    retain_on_delete: bool
+    dependencies: list[str]
+    inputs: dict[str, Any]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+def engine_value(value: Any) -> Any:
+    """Wire values (protobuf Struct as JSON) -> what `pulumi stack export` shows: secrets as
+    ciphertext envelopes (never plaintext), resource references as URNs, unknowns as the marker."""
+    if isinstance(value, dict):
+        sig = value.get(SECRET_SIG_KEY)
+        if sig == SECRET_SIG:
+            return {SECRET_SIG_KEY: SECRET_SIG, "ciphertext": "v1:offline-plan:redacted"}
+        if sig == RESOURCE_SIG:
+            return value.get("urn", "")
+        return {k: engine_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [engine_value(v) for v in value]
+    if value == UNKNOWN:
+        return "[unknown]"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # protobuf Struct carries every number as a double
+    return value
+
+
+class CapturingMonitor(MockMonitor):
+    def __init__(self, mocks: Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+        self._by_urn: dict[str, Registration] = {}
+        self._qualified: dict[str, str] = {}  # urn -> qualified type (parent chain, stack excluded)
+        self.stack_urn = ""
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # As the engine does: the parent's whole qualified type chain, the root Stack excluded.
+        qualified = type_
+        if parent and parent != self.stack_urn and parent in self._qualified:
+            qualified = self._qualified[parent] + "$" + type_
+        urn = "urn:pulumi:" + "::".join([get_stack(), get_project(), qualified, name])
+        self._qualified[urn] = qualified
+        return urn
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            self.stack_urn = response.urn
+            self.registrations.append(
+                Registration(response.urn, request.type, request.name, False, "", "", "", False, False, [], {})
+            )
+            self._by_urn[response.urn] = self.registrations[-1]
+            return response
+        inputs = json_format.MessageToDict(request.object) if request.object else {}
+        outputs = json_format.MessageToDict(response.object) if response.object else {}
+        reg = Registration(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            id=response.id if request.custom else "",
+            parent=request.parent,
+            provider=request.provider,
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            dependencies=sorted(set(request.dependencies)),
+            inputs=engine_value(inputs),
+            outputs=engine_value(outputs) if request.custom else {},
+        )
+        self.registrations.append(reg)
+        self._by_urn[reg.urn] = reg
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        reg = self._by_urn.get(request.urn)
+        if reg is not None and request.outputs:
+            reg.outputs = engine_value(json_format.MessageToDict(request.outputs))
+        return super().RegisterResourceOutputs(request)
