@@ -32,11 +32,11 @@ class PlanMocks(pulumi.runtime.Mocks):
                 state.setdefault(key, value)
         return rid, state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         fn = CALLS.get(args.token)
         if fn is None:
             raise NotImplementedError(
                 f"the offline plan has no mock answer for invoke {args.token!r}; add one in "
                 "meridian/plan/mock_state/"
             )
-        return fn(dict(args.args))
+        return fn(dict(args.args)), []

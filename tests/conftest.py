@@ -1,0 +1,34 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def stack_doc(stack: str) -> dict[str, Any]:
+    return yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+
+
+def platform_config(stack: str) -> dict[str, Any]:
+    """A deep copy of the raw `meridian:platform` value of a stack file, for tests to mutate."""
+    return copy.deepcopy(stack_doc(stack)["config"]["meridian:platform"])
+
+
+@pytest.fixture
+def write_stack(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write a Pulumi.<name>.yaml (and Pulumi.yaml) with the given platform config into tmp_path."""
+
+    def write(name: str, platform: dict[str, Any]) -> Path:
+        (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
+        doc = {"config": {"pulumi:disable-default-providers": ["*"], "meridian:platform": platform}}
+        (tmp_path / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+        return tmp_path
+
+    return write
