@@ -32,3 +32,19 @@ def write_stack(tmp_path: Path):  # type: ignore[no-untyped-def]
         return tmp_path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def dev_plan():  # type: ignore[no-untyped-def]
+    """The whole dev stack planned once per test session (the real program, mock runtime)."""
+    from meridian.plan.runner import run_plan
+
+    return run_plan("dev", ROOT)
+
+
+@pytest.fixture(scope="session")
+def prod_plan():  # type: ignore[no-untyped-def]
+    """The whole prod stack planned once per test session."""
+    from meridian.plan.runner import run_plan
+
+    return run_plan("prod", ROOT)
