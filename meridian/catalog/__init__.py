@@ -5,17 +5,9 @@ router backends, the policy pack and the audit) derives from here.
 Residency fails closed: an unknown region, country or jurisdiction raises, never defaults.
 """
 
-from meridian.catalog.model import (
-    CLOUDS,
-    Cloud,
-    Jurisdiction,
-    Region,
-    RegionKind,
-    UnknownJurisdictionError,
-    UnknownRegionError,
-)
 from meridian.catalog.lookup import (
     all_regions,
+    aws_partition,
     country_jurisdictions,
     geo_pair,
     jurisdiction,
@@ -25,6 +17,15 @@ from meridian.catalog.lookup import (
     region_in_jurisdiction,
     regions_in,
     replication_regions,
+)
+from meridian.catalog.model import (
+    CLOUDS,
+    Cloud,
+    Jurisdiction,
+    Region,
+    RegionKind,
+    UnknownJurisdictionError,
+    UnknownRegionError,
 )
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "UnknownJurisdictionError",
     "UnknownRegionError",
     "all_regions",
+    "aws_partition",
     "country_jurisdictions",
     "geo_pair",
     "jurisdiction",

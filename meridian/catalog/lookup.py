@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from meridian.catalog.data import AWS_REGIONS, AZURE_REGIONS, GCP_REGIONS, JURISDICTIONS
+from meridian.catalog.data import AWS_PARTITIONS, AWS_REGIONS, AZURE_REGIONS, GCP_REGIONS, JURISDICTIONS
 from meridian.catalog.model import (
     CLOUDS,
     Cloud,
@@ -116,6 +116,12 @@ def replication_regions(cloud: str, region_id: str) -> tuple[Region, ...]:
     if reg.members:
         return tuple(region(cloud, m) for m in reg.members)
     return (reg,)
+
+
+def aws_partition(region_id: str) -> str:
+    """The AWS partition of a region ("aws", "aws-us-gov", "aws-cn", "aws-eusc"): regions outside
+    "aws" need accounts and credentials of their own partition. Raises UnknownRegionError."""
+    return AWS_PARTITIONS[region("aws", region_id).id]
 
 
 def all_within(regions: Iterable[Region], jurisdiction_id: str) -> bool:
