@@ -1,0 +1,131 @@
+"""Anthropic Messages API: chat only, translated both ways, streaming included."""
+
+from __future__ import annotations
+
+import orjson
+
+from ..errors import RouterError
+from .base import (
+    FINISH,
+    SSE_DONE,
+    Adapter,
+    SSEParser,
+    StreamTranslator,
+    UpstreamRequest,
+    Usage,
+    chat_id,
+    chunk_event,
+    completion_envelope,
+    messages_text,
+)
+
+
+def split_system(messages: list) -> tuple[str, list[dict]]:
+    system, out = [], []
+    for m in messages:
+        role = m.get("role")
+        text = messages_text(m.get("content"))
+        if role in ("system", "developer"):
+            system.append(text)
+        elif role in ("user", "assistant"):
+            out.append({"role": role, "content": text})
+        else:
+            raise RouterError(
+                400, "unsupported_message", f"message role {role!r} is not supported by this backend"
+            )
+    return "\n".join(system), out
+
+
+class AnthropicStream(StreamTranslator):
+    def __init__(self, model: str) -> None:
+        super().__init__(model)
+        self.parser = SSEParser()
+        self.id = chat_id()
+        self.started = False
+
+    def feed(self, chunk: bytes) -> bytes:
+        out = []
+        for data in self.parser.feed(chunk):
+            try:
+                ev = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                continue
+            kind = ev.get("type")
+            if kind == "message_start":
+                u = (ev.get("message") or {}).get("usage") or {}
+                self.usage.prompt_tokens = int(u.get("input_tokens") or 0)
+                out.append(chunk_event(self.id, self.model, {"role": "assistant", "content": ""}))
+            elif kind == "content_block_delta":
+                text = (ev.get("delta") or {}).get("text")
+                if text:
+                    self.chunks += 1
+                    out.append(chunk_event(self.id, self.model, {"content": text}))
+            elif kind == "message_delta":
+                u = ev.get("usage") or {}
+                self.usage.completion_tokens = int(u.get("output_tokens") or 0)
+                self.usage.reported = True
+                reason = FINISH.get((ev.get("delta") or {}).get("stop_reason") or "", "stop")
+                out.append(chunk_event(self.id, self.model, {}, reason, self.usage))
+            elif kind == "error":
+                err = ev.get("error") or {}
+                out.append(
+                    b"data: "
+                    + orjson.dumps(
+                        {
+                            "error": {
+                                "message": err.get("message", "upstream error"),
+                                "type": "api_error",
+                                "code": "upstream_error",
+                            }
+                        }
+                    )
+                    + b"\n\n"
+                )
+            elif kind == "message_stop":
+                out.append(SSE_DONE)
+        return b"".join(out)
+
+
+class AnthropicAdapter(Adapter):
+    ops = frozenset({"chat"})
+
+    def build(self, op, body, raw, model, stream, scope, want_usage):
+        system, messages = split_system(body.get("messages") or [])
+        req: dict = {
+            "model": self.upstream_models[model],
+            "messages": messages,
+            "max_tokens": body.get("max_tokens") or body.get("max_completion_tokens") or 4096,
+        }
+        if system:
+            req["system"] = system
+        for k in ("temperature", "top_p"):
+            if body.get(k) is not None:
+                req[k] = body[k]
+        stop = body.get("stop")
+        if stop:
+            req["stop_sequences"] = [stop] if isinstance(stop, str) else stop
+        if stream:
+            req["stream"] = True
+        headers = {
+            "content-type": "application/json",
+            "anthropic-version": self.cfg.api_version or "2023-06-01",
+        }
+        key = self.secret.get()
+        if key:
+            headers["x-api-key"] = key
+        return UpstreamRequest(self.base + "/v1/messages", headers, orjson.dumps(req), stream)
+
+    def translate(self, op, data, model):
+        obj = orjson.loads(data)
+        text = "".join(b.get("text", "") for b in obj.get("content") or [] if b.get("type") == "text")
+        u = obj.get("usage") or {}
+        usage = Usage(int(u.get("input_tokens") or 0), int(u.get("output_tokens") or 0), bool(u))
+        finish = FINISH.get(obj.get("stop_reason") or "", "stop")
+        return completion_envelope(model, text, finish, usage), usage
+
+    def stream_translator(self, model, client_stream):
+        return AnthropicStream(model)
+
+    def health_headers(self):
+        key = self.secret.get()
+        return {"x-api-key": key, "anthropic-version": self.cfg.api_version or "2023-06-01"} if key else {}

@@ -1,0 +1,105 @@
+"""AWS Bedrock Converse API, signed with SigV4 (no botocore at runtime).
+
+base_url: https://bedrock-runtime.<region>.amazonaws.com . Credentials come from the environment
+(AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN by default, e.g. written by Vault's
+AWS secrets engine). Streaming: Bedrock's ConverseStream uses the binary AWS event-stream framing;
+this adapter calls Converse and replays the answer to the client as OpenAI SSE chunks.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import quote
+
+import orjson
+
+from .anthropic import split_system
+from .base import (
+    FINISH,
+    SSE_DONE,
+    Adapter,
+    StreamTranslator,
+    UpstreamRequest,
+    Usage,
+    chat_id,
+    chunk_event,
+    completion_envelope,
+)
+from .sigv4 import sign
+
+
+def _parse(data: bytes) -> tuple[str, str, Usage]:
+    obj = orjson.loads(data)
+    content = ((obj.get("output") or {}).get("message") or {}).get("content") or []
+    text = "".join(c.get("text", "") for c in content)
+    u = obj.get("usage") or {}
+    usage = Usage(int(u.get("inputTokens") or 0), int(u.get("outputTokens") or 0), bool(u))
+    return text, FINISH.get(obj.get("stopReason") or "", "stop"), usage
+
+
+class ReplayStream(StreamTranslator):
+    """Buffers a whole Converse answer, then emits it as OpenAI chunks."""
+
+    def __init__(self, model: str) -> None:
+        super().__init__(model)
+        self.buf = bytearray()
+
+    def feed(self, chunk: bytes) -> bytes:
+        self.buf += chunk
+        return b""
+
+    def finish(self) -> bytes:
+        text, finish, self.usage = _parse(bytes(self.buf))
+        cid = chat_id()
+        self.chunks = 1
+        return (
+            chunk_event(cid, self.model, {"role": "assistant", "content": ""})
+            + chunk_event(cid, self.model, {"content": text})
+            + chunk_event(cid, self.model, {}, finish, self.usage)
+            + SSE_DONE
+        )
+
+
+class BedrockAdapter(Adapter):
+    ops = frozenset({"chat"})
+
+    def build(self, op, body, raw, model, stream, scope, want_usage):
+        system, messages = split_system(body.get("messages") or [])
+        req: dict = {"messages": [{"role": m["role"], "content": [{"text": m["content"]}]} for m in messages]}
+        if system:
+            req["system"] = [{"text": system}]
+        inf: dict = {}
+        mt = body.get("max_tokens") or body.get("max_completion_tokens")
+        if mt:
+            inf["maxTokens"] = mt
+        if body.get("temperature") is not None:
+            inf["temperature"] = body["temperature"]
+        if body.get("top_p") is not None:
+            inf["topP"] = body["top_p"]
+        stop = body.get("stop")
+        if stop:
+            inf["stopSequences"] = [stop] if isinstance(stop, str) else stop
+        if inf:
+            req["inferenceConfig"] = inf
+        payload = orjson.dumps(req)
+        url = f"{self.base}/model/{quote(self.upstream_models[model], safe='')}/converse"
+        c = self.cfg
+        headers = sign(
+            "POST",
+            url,
+            {"content-type": "application/json"},
+            payload,
+            access_key=os.environ.get(c.aws_access_key_id_env, ""),
+            secret_key=os.environ.get(c.aws_secret_access_key_env, ""),
+            session_token=os.environ.get(c.aws_session_token_env) or None,
+            region=c.aws_region or "",
+            service="bedrock",
+        )
+        return UpstreamRequest(url, headers, payload, False)
+
+    def translate(self, op, data, model):
+        text, finish, usage = _parse(data)
+        return completion_envelope(model, text, finish, usage), usage
+
+    def stream_translator(self, model, client_stream):
+        return ReplayStream(model)

@@ -1,0 +1,114 @@
+"""Inbound authentication: API keys (stored as SHA-256) and JWT (HS256/RS256)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+
+from .config import AuthConfig, JwtConfig
+from .errors import RouterError
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    tenant: str
+    scopes: frozenset[str]
+    subject: str  # key fingerprint or JWT `sub`: safe to log, never the secret
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _read_secret(env: str | None, file: str | None) -> str:
+    if env:
+        val = os.environ.get(env)
+        if not val:
+            raise RuntimeError(f"auth.jwt: environment variable {env} is not set")
+        return val
+    assert file
+    return Path(file).read_text().strip()
+
+
+class Authenticator:
+    def __init__(self, cfg: AuthConfig, known_tenants: set[str]) -> None:
+        self.cfg = cfg
+        self.known_tenants = known_tenants
+        self.anonymous = Principal(cfg.anonymous_tenant, frozenset({cfg.required_scope, "*"}), "anonymous")
+        self.keys = {k.sha256: Principal(k.tenant, frozenset(k.scopes), k.sha256[:12]) for k in cfg.api_keys}
+        self.jwt_keys: dict[str, str] = {}
+        if cfg.jwt:
+            self._load_jwt(cfg.jwt)
+        self._cache: dict[str, Principal] = {}
+
+    def _load_jwt(self, j: JwtConfig) -> None:
+        if "HS256" in j.algorithms:
+            self.jwt_keys["HS256"] = _read_secret(j.secret_env, j.secret_file)
+        if "RS256" in j.algorithms:
+            assert j.public_key_file
+            self.jwt_keys["RS256"] = Path(j.public_key_file).read_text()
+
+    def authenticate(
+        self, authorization: bytes | None, api_key_header: bytes | None, scope: str
+    ) -> Principal:
+        if self.cfg.disabled:
+            return self.anonymous
+        token = None
+        if authorization and authorization[:7].lower() == b"bearer ":
+            token = authorization[7:].strip().decode("latin-1")
+        elif api_key_header:
+            token = api_key_header.strip().decode("latin-1")
+        if not token:
+            raise RouterError(
+                401, "missing_api_key", "missing credentials: send `Authorization: Bearer <key>`"
+            )
+        principal = self._cache.get(token)
+        if principal is None:
+            principal = self._resolve(token)
+        if scope not in principal.scopes and "*" not in principal.scopes:
+            raise RouterError(403, "insufficient_scope", f"credentials lack the {scope!r} scope")
+        return principal
+
+    def _resolve(self, token: str) -> Principal:
+        digest = hash_key(token)
+        for stored, principal in self.keys.items():
+            if hmac.compare_digest(stored, digest):
+                if len(self._cache) < 10_000:
+                    self._cache[token] = principal  # static keys only; JWTs expire and are never cached
+                return principal
+        if self.cfg.jwt and token.count(".") == 2:
+            return self._jwt(token, self.cfg.jwt)
+        raise RouterError(401, "invalid_api_key", "invalid credentials")
+
+    def _jwt(self, token: str, j: JwtConfig) -> Principal:
+        try:
+            alg = jwt.get_unverified_header(token).get("alg")
+            key = self.jwt_keys.get(alg or "")
+            if key is None:
+                raise RouterError(401, "invalid_token", f"token algorithm {alg!r} is not accepted")
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[alg],
+                audience=j.audience,
+                issuer=j.issuer,
+                leeway=j.leeway_s,
+                options={"require": ["exp", "aud"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise RouterError(401, "token_expired", "token has expired") from None
+        except jwt.InvalidAudienceError:
+            raise RouterError(401, "invalid_token", "token audience is not accepted") from None
+        except jwt.PyJWTError as exc:
+            raise RouterError(401, "invalid_token", f"invalid token: {exc}") from None
+        tenant = claims.get(j.tenant_claim)
+        if not isinstance(tenant, str) or tenant not in self.known_tenants:
+            raise RouterError(403, "unknown_tenant", f"token claim {j.tenant_claim!r} names no known tenant")
+        raw = claims.get(j.scope_claim, "")
+        scopes = frozenset(raw.split() if isinstance(raw, str) else [str(s) for s in raw])
+        return Principal(tenant, scopes, str(claims.get("sub", "jwt")))

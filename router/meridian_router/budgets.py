@@ -1,0 +1,140 @@
+"""Budgets: daily and monthly, per tenant and global, in USD.
+
+Before a priced call the worst-case cost (prompt estimate + max_tokens at the backend's prices)
+is reserved on every applicable counter at once; after the call the reservation is settled to
+the real cost from the response's token usage. Free backends (price 0) skip the ledger.
+
+If the shared ledger (Redis) is unreachable, ``fail_mode`` decides:
+  fail_open   serve without accounting until Redis returns;
+  fail_closed refuse priced requests (503 budget_unavailable);
+  local       account in this replica's memory with the same limits, and add that spend to
+              Redis when it returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from .config import BudgetConfig, BudgetLimits, Price, TenantConfig
+from .errors import RouterError
+from .state import Counter, MemoryLedger, RedisState, StateUnavailable
+
+log = logging.getLogger("meridian_router.budgets")
+
+DAY_TTL = 2 * 86400
+MONTH_TTL = 32 * 86400
+
+
+def micro_usd(price: Price, prompt_tokens: int, completion_tokens: int) -> int:
+    """Price per million tokens in USD is exactly micro-USD per token."""
+    return math.ceil(prompt_tokens * price.input_per_mtok + completion_tokens * price.output_per_mtok)
+
+
+@dataclass(slots=True)
+class Reservation:
+    counters: tuple[Counter, ...]
+    amount: int
+    ledger: object | None  # None: unaccounted (fail_open)
+
+
+def _mu(usd: float | None) -> int | None:
+    return None if usd is None else round(usd * 1_000_000)
+
+
+class Budgets:
+    def __init__(
+        self, cfg: BudgetConfig, tenants: dict[str, TenantConfig], shared: RedisState | None
+    ) -> None:
+        self.cfg = cfg
+        self.tenants = tenants
+        self.shared = shared
+        self.local = MemoryLedger()
+        self.kill_switch = cfg.kill_switch
+        self._pending_flush = False
+
+    def counters(self, tenant: str) -> tuple[Counter, ...]:
+        t = time.gmtime()
+        day, month = time.strftime("%Y-%m-%d", t), time.strftime("%Y-%m", t)
+        limits: BudgetLimits = self.tenants[tenant].budget if tenant in self.tenants else BudgetLimits()
+        g = self.cfg.global_limits
+        return (
+            Counter(f"budget:t:{tenant}:d:{day}", _mu(limits.daily_usd), DAY_TTL),
+            Counter(f"budget:t:{tenant}:m:{month}", _mu(limits.monthly_usd), MONTH_TTL),
+            Counter(f"budget:global:d:{day}", _mu(g.daily_usd), DAY_TTL),
+            Counter(f"budget:global:m:{month}", _mu(g.monthly_usd), MONTH_TTL),
+        )
+
+    def worst_case(self, price: Price, body_len: int, max_tokens: int | None) -> int:
+        prompt = math.ceil(body_len / self.cfg.prompt_chars_per_token)
+        return micro_usd(price, prompt, max_tokens or self.cfg.default_max_tokens)
+
+    async def reserve(self, tenant: str, amount: int) -> Reservation | None:
+        """None for free calls. Raises RouterError when the budget (or kill switch) refuses."""
+        if amount <= 0:
+            return None
+        if self.kill_switch:
+            raise RouterError(503, "budget_kill_switch", "spending is stopped by the budget kill switch")
+        counters = self.counters(tenant)
+        ledger: object = self.local
+        if self.shared is not None:
+            try:
+                if self._pending_flush:
+                    await self._flush_local()
+                over = await self.shared.reserve(counters, amount)
+                ledger = self.shared
+            except StateUnavailable:
+                mode = self.cfg.fail_mode
+                if mode == "fail_closed":
+                    raise RouterError(
+                        503,
+                        "budget_unavailable",
+                        "the budget ledger is unavailable; refusing priced requests",
+                    ) from None
+                if mode == "fail_open":
+                    return Reservation(counters, amount, None)
+                self._pending_flush = True
+                over = await self.local.reserve(counters, amount)
+        else:
+            over = await self.local.reserve(counters, amount)
+        if over:
+            which = ("tenant daily", "tenant monthly", "global daily", "global monthly")[over - 1]
+            raise RouterError(
+                429,
+                "budget_exceeded",
+                f"{which} budget would be exceeded by this request",
+                type_="insufficient_quota",
+            )
+        return Reservation(counters, amount, ledger)
+
+    async def settle(self, res: Reservation | None, actual: int) -> None:
+        if res is None or res.ledger is None:
+            return
+        delta = actual - res.amount
+        if delta == 0:
+            return
+        ledger = res.ledger
+        try:
+            await ledger.adjust(res.counters, delta)  # type: ignore[attr-defined]
+        except StateUnavailable:
+            if self.cfg.fail_mode == "local":
+                self._pending_flush = True
+                await self.local.adjust(res.counters, delta)
+
+    async def _flush_local(self) -> None:
+        """Redis is back: add what this replica spent locally during the outage."""
+        assert self.shared is not None
+        pending = {k: v for k, v in self.local.values.items() if v}
+        for key, val in pending.items():
+            ttl = DAY_TTL if ":d:" in key else MONTH_TTL
+            await self.shared.adjust([Counter(key, None, ttl)], val)
+            self.local.values[key] -= val
+        self._pending_flush = False
+        if pending:
+            log.warning("flushed local budget spend to redis", extra={"counters": len(pending)})
+
+    async def spent_usd(self, key: str) -> float:
+        src = self.shared if self.shared is not None else self.local
+        return (await src.get(key)) / 1_000_000

@@ -1,0 +1,297 @@
+"""Router configuration: one YAML file, validated by pydantic.
+
+Errors name the offending key and value (``backends.2.tier: 'cloudy' is not one of ...``).
+Upstream secrets are never in this file: a backend names an environment variable
+(``api_key_env``) or a file written by Vault Agent (``api_key_file``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from meridian import catalog
+
+Tier = Literal["local", "edge", "cloud"]
+Provider = Literal[
+    "openai", "vllm", "ollama", "edge", "groq", "azure_openai", "anthropic", "bedrock", "vertex"
+]
+TIER_RANK: dict[str, int] = {"local": 0, "edge": 1, "cloud": 2}
+
+# Providers that are cloud services by nature: refused in airgap mode whatever tier they claim.
+CLOUD_PROVIDERS = frozenset({"openai", "groq", "azure_openai", "anthropic", "bedrock", "vertex"})
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names every bad key and value."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Price(_Model):
+    """USD per million tokens."""
+
+    input_per_mtok: float = Field(0.0, ge=0)
+    output_per_mtok: float = Field(0.0, ge=0)
+
+
+class ModelRoute(_Model):
+    name: str = Field(min_length=1, description="Public model name clients ask for")
+    upstream: str | None = Field(None, description="Model id sent upstream (default: name)")
+    price: Price | None = None
+
+
+class BreakerConfig(_Model):
+    failure_threshold: int = Field(5, ge=1)
+    recovery_timeout_s: float = Field(30.0, gt=0)
+    half_open_max_probes: int = Field(1, ge=1)
+    success_threshold: int = Field(1, ge=1)
+    latency_limit_ms: float | None = Field(None, gt=0, description="EWMA above this demotes the backend")
+
+
+class HealthCheckConfig(_Model):
+    path: str | None = Field(None, description="GET path probed on the backend; null disables")
+    interval_s: float = Field(10.0, gt=0)
+    timeout_s: float = Field(2.0, gt=0)
+    unhealthy_after: int = Field(2, ge=1)
+
+
+class BackendConfig(_Model):
+    name: str = Field(pattern=r"^[a-zA-Z0-9_.-]+$")
+    provider: Provider
+    tier: Tier
+    base_url: str = Field(min_length=1)
+    jurisdiction: str = Field(description="Catalog jurisdiction id the backend's data stays in")
+    cloud: Literal["aws", "gcp", "azure"] | None = None
+    region: str | None = Field(None, description="Catalog region; checked to lie within `jurisdiction`")
+    models: list[ModelRoute] = Field(min_length=1)
+    price: Price = Price()
+    api_key_env: str | None = None
+    api_key_file: str | None = None
+    timeout_s: float = Field(60.0, gt=0)
+    stream_idle_timeout_s: float = Field(30.0, gt=0)
+    max_connections: int = Field(256, ge=1)
+    breaker: BreakerConfig = BreakerConfig()
+    health_check: HealthCheckConfig = HealthCheckConfig()
+    # provider specifics
+    api_version: str | None = Field(None, description="azure_openai api-version / anthropic-version")
+    aws_region: str | None = Field(None, description="bedrock: SigV4 signing region")
+    aws_access_key_id_env: str = "AWS_ACCESS_KEY_ID"
+    aws_secret_access_key_env: str = "AWS_SECRET_ACCESS_KEY"
+    aws_session_token_env: str = "AWS_SESSION_TOKEN"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _models_shorthand(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("models"), list):
+            data = dict(data)
+            data["models"] = [{"name": m} if isinstance(m, str) else m for m in data["models"]]
+        return data
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _known_jurisdiction(cls, v: str) -> str:
+        try:
+            return catalog.jurisdiction(v).id
+        except catalog.UnknownJurisdictionError as exc:
+            raise ValueError(str(exc)) from None
+
+    @model_validator(mode="after")
+    def _region_within(self) -> BackendConfig:
+        if (self.cloud is None) != (self.region is None):
+            raise ValueError("`cloud` and `region` go together: set both or neither")
+        if self.cloud and self.region:
+            try:
+                reg = catalog.region(self.cloud, self.region)
+            except catalog.UnknownRegionError as exc:
+                raise ValueError(str(exc)) from None
+            if not reg.within(self.jurisdiction):
+                raise ValueError(
+                    f"region {self.cloud}/{self.region} is not within jurisdiction {self.jurisdiction!r} "
+                    f"(it belongs to {sorted(reg.jurisdictions)})"
+                )
+        if self.api_key_env and self.api_key_file:
+            raise ValueError("set `api_key_env` or `api_key_file`, not both")
+        if self.provider == "bedrock" and not self.aws_region:
+            raise ValueError("bedrock backends need `aws_region` for SigV4 signing")
+        return self
+
+    def price_for(self, model: str) -> Price:
+        for m in self.models:
+            if m.name == model and m.price is not None:
+                return m.price
+        return self.price
+
+
+class BudgetLimits(_Model):
+    daily_usd: float | None = Field(None, ge=0)
+    monthly_usd: float | None = Field(None, ge=0)
+
+
+class TenantConfig(_Model):
+    jurisdictions: list[str] = Field(
+        min_length=1, description="Jurisdictions this tenant's data may go to; ['*'] for any"
+    )
+    budget: BudgetLimits = BudgetLimits()
+    models: list[str] | None = Field(None, description="Allowed public model names (null = all)")
+
+    @field_validator("jurisdictions")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        if v == ["*"]:
+            return v
+        out = []
+        for j in v:
+            try:
+                out.append(catalog.jurisdiction(j).id)
+            except catalog.UnknownJurisdictionError as exc:
+                raise ValueError(str(exc)) from None
+        return out
+
+
+class ApiKeyConfig(_Model):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="hex SHA-256 of the key")
+    tenant: str
+    scopes: list[str] = ["inference"]
+
+
+class JwtConfig(_Model):
+    algorithms: list[Literal["HS256", "RS256"]] = ["RS256"]
+    secret_env: str | None = Field(None, description="HS256 shared secret, from this env var")
+    secret_file: str | None = None
+    public_key_file: str | None = Field(None, description="RS256 PEM public key")
+    audience: str
+    issuer: str | None = None
+    tenant_claim: str = "tenant"
+    scope_claim: str = "scope"
+    leeway_s: float = 30.0
+
+    @model_validator(mode="after")
+    def _has_key(self) -> JwtConfig:
+        if "HS256" in self.algorithms and not (self.secret_env or self.secret_file):
+            raise ValueError("HS256 needs `secret_env` or `secret_file`")
+        if "RS256" in self.algorithms and not self.public_key_file:
+            raise ValueError("RS256 needs `public_key_file`")
+        return self
+
+
+class AuthConfig(_Model):
+    disabled: bool = Field(False, description="No inbound auth; every request is `anonymous_tenant`")
+    anonymous_tenant: str = "default"
+    required_scope: str = "inference"
+    admin_scope: str = "admin"
+    api_keys: list[ApiKeyConfig] = []
+    jwt: JwtConfig | None = None
+
+
+class ResidencyConfig(_Model):
+    header: str = "x-meridian-jurisdiction"
+    client_country_header: str | None = Field(
+        None, description="e.g. cf-ipcountry: bind requests to the client country's jurisdictions"
+    )
+    unknown_country: Literal["reject", "ignore"] = "reject"
+
+
+class RoutingConfig(_Model):
+    deadline_s: float = Field(60.0, gt=0)
+    max_attempts: int = Field(4, ge=1)
+    retries_per_backend: int = Field(1, ge=0)
+    backoff_base_s: float = Field(0.05, ge=0)
+    backoff_max_s: float = Field(1.0, ge=0)
+    max_retry_after_s: float = Field(30.0, ge=0, description="Longest Retry-After honoured as a cool-down")
+    ewma_alpha: float = Field(0.2, gt=0, le=1)
+    cost_weight_ms_per_usd_mtok: float = Field(
+        10.0, ge=0, description="Latency-equivalent ms per USD/Mtok when ranking within a tier"
+    )
+
+
+class BudgetConfig(_Model):
+    global_limits: BudgetLimits = BudgetLimits()
+    kill_switch: bool = Field(False, description="Refuse every priced (non-free) request")
+    fail_mode: Literal["fail_open", "fail_closed", "local"] = "local"
+    prompt_chars_per_token: float = Field(3.0, gt=0, description="Worst-case prompt size estimate")
+    default_max_tokens: int = Field(4096, ge=1, description="Assumed when a request sets no max_tokens")
+
+
+class RedisConfig(_Model):
+    url: str = Field(description="redis://host:port/db (password via url_env instead if secret)")
+    url_env: str | None = None
+    key_prefix: str = "meridian:router:"
+    socket_timeout_s: float = Field(0.25, gt=0)
+    retry_after_s: float = Field(1.0, gt=0, description="How long to wait before retrying a dead Redis")
+    breaker_sync_s: float = Field(1.0, gt=0)
+
+
+class ServerConfig(_Model):
+    host: str = "0.0.0.0"
+    port: int = Field(8080, ge=1, le=65535)
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    access_log: bool = True
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+class RouterConfig(_Model):
+    server: ServerConfig = ServerConfig()
+    airgap: bool = Field(False, description="Refuse every cloud-tier / cloud-provider backend")
+    auth: AuthConfig = AuthConfig()
+    tenants: dict[str, TenantConfig] = {}
+    residency: ResidencyConfig = ResidencyConfig()
+    routing: RoutingConfig = RoutingConfig()
+    budgets: BudgetConfig = BudgetConfig()
+    redis: RedisConfig | None = None
+    backends: list[BackendConfig] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RouterConfig:
+        names = [b.name for b in self.backends]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"backend names must be unique; repeated: {dupes}")
+        for i, key in enumerate(self.auth.api_keys):
+            if key.tenant not in self.tenants:
+                raise ValueError(f"auth.api_keys.{i}.tenant: {key.tenant!r} is not in `tenants`")
+        if self.auth.disabled and self.auth.anonymous_tenant not in self.tenants:
+            raise ValueError(
+                f"auth.anonymous_tenant: {self.auth.anonymous_tenant!r} is not in `tenants` "
+                "(declare it with its jurisdictions)"
+            )
+        if not self.auth.disabled and not self.auth.api_keys and self.auth.jwt is None:
+            raise ValueError("auth: configure `api_keys` or `jwt`, or set `disabled: true` explicitly")
+        return self
+
+
+def _format(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        if "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict):
+            lines.append(f"{loc}: {msg} (got {err['input']!r})")
+        else:
+            lines.append(f"{loc}: {msg}")
+    return "invalid router config:\n  " + "\n  ".join(lines)
+
+
+def parse_config(data: Any) -> RouterConfig:
+    try:
+        return RouterConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format(exc)) from None
+
+
+def load_config(path: str | Path) -> RouterConfig:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text())
+    except OSError as exc:
+        raise ConfigError(f"cannot read router config {p}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"router config {p} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"router config {p}: top level must be a mapping")
+    return parse_config(data)

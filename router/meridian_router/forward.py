@@ -1,0 +1,309 @@
+"""Forwarding: try the planned backends in order under one deadline, with retries, backoff,
+failover and budget reservations. Residency was settled before we get here: `plan` only
+ever contains compliant backends, so failover cannot leave the jurisdiction."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aiohttp
+import orjson
+
+from .adapters.base import SSE_DONE, StreamTranslator, Usage
+from .budgets import Budgets, Reservation, micro_usd
+from .config import RouterConfig
+from .errors import RouterError, error_body
+from .metrics import Metrics
+from .routing import Backend, RoutingPolicy
+
+log = logging.getLogger("meridian_router.forward")
+
+RETRYABLE_STATUS = frozenset({408, 500, 502, 503, 504})
+NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+
+@dataclass(slots=True)
+class Answer:
+    status: int
+    body: bytes
+    backend: str
+    attempts: int
+
+
+class StreamAnswer:
+    """A stream that has passed its status check; the server pumps `chunks()` to the client."""
+
+    def __init__(
+        self,
+        fw: Forwarder,
+        backend: Backend,
+        resp: aiohttp.ClientResponse,
+        tr: StreamTranslator,
+        res: Reservation | None,
+        tenant: str,
+        model: str,
+        prompt_est: int,
+        attempts: int,
+        started: float,
+    ) -> None:
+        self.fw, self.backend, self.resp, self.tr, self.res = fw, backend, resp, tr, res
+        self.tenant, self.model, self.prompt_est, self.attempts = tenant, model, prompt_est, attempts
+        self.started = started
+        self.status = 200
+        self.client_gone = False
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        b = self.backend
+        outcome = "ok"
+        try:
+            async for chunk in self.resp.content.iter_any():
+                out = self.tr.feed(chunk)
+                if out:
+                    yield out
+            tail = self.tr.finish()
+            if tail:
+                yield tail
+        except NETWORK_ERRORS as exc:
+            if self.client_gone:
+                outcome = "client_gone"
+            else:
+                outcome = "stream_error"
+                b.breaker.failure(time.monotonic())
+                self.fw.metrics.attempts.inc((b.name, "stream_error"))
+                log.warning("upstream stream broke", extra={"backend": b.name, "error": type(exc).__name__})
+                yield (
+                    b"data: "
+                    + error_body("the upstream stream ended early", "api_error", "upstream_stream_error")
+                    + b"\n\n"
+                    + SSE_DONE
+                )
+        except RouterError as exc:
+            outcome = "stream_error"
+            yield b"data: " + exc.body() + b"\n\n" + SSE_DONE
+        finally:
+            self.resp.close()
+            if outcome == "ok":
+                b.breaker.success((time.monotonic() - self.started) * 1000)
+            elif outcome == "client_gone":
+                b.breaker.release()
+            usage = self.tr.usage
+            if not usage.reported:  # estimate conservatively: prompt worst case, one token per chunk
+                usage = Usage(self.prompt_est, self.tr.chunks)
+            await self.fw.settle(self.res, b, self.tenant, self.model, usage)
+
+    def disconnect(self) -> None:
+        self.client_gone = True
+        self.resp.close()
+
+
+def _retry_after(resp: aiohttp.ClientResponse) -> float:
+    raw = resp.headers.get("retry-after")
+    try:
+        return max(0.0, float(raw)) if raw else 1.0
+    except ValueError:
+        return 1.0
+
+
+def normalize_error(status: int, data: bytes) -> bytes:
+    """Upstream 4xx bodies, in OpenAI's shape whatever the provider wrote."""
+    try:
+        obj = orjson.loads(data)
+        err = obj.get("error") if isinstance(obj, dict) else None
+        if isinstance(err, dict) and "message" in err and "type" in err and "code" in err:
+            return data
+        msg = err.get("message") if isinstance(err, dict) else (err if isinstance(err, str) else None)
+        msg = (
+            msg or (obj.get("message") if isinstance(obj, dict) else None) or "upstream rejected the request"
+        )
+    except (orjson.JSONDecodeError, AttributeError):
+        msg = "upstream rejected the request"
+    return error_body(str(msg)[:500], "invalid_request_error", f"upstream_{status}")
+
+
+class Forwarder:
+    def __init__(self, cfg: RouterConfig, policy: RoutingPolicy, budgets: Budgets, metrics: Metrics) -> None:
+        self.cfg = cfg
+        self.r = cfg.routing
+        self.policy = policy
+        self.budgets = budgets
+        self.metrics = metrics
+        self.sessions: dict[str, aiohttp.ClientSession] = {}
+        self.stream_timeouts = {
+            b.name: aiohttp.ClientTimeout(total=None, sock_read=b.cfg.stream_idle_timeout_s)
+            for b in policy.backends
+        }
+
+    async def start(self) -> None:
+        for b in self.policy.backends:
+            conn = aiohttp.TCPConnector(limit=b.cfg.max_connections, ttl_dns_cache=300, keepalive_timeout=30)
+            self.sessions[b.name] = aiohttp.ClientSession(
+                connector=conn,
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent",),
+                timeout=aiohttp.ClientTimeout(total=None),
+            )
+
+    async def close(self) -> None:
+        for s in self.sessions.values():
+            await s.close()
+
+    async def settle(
+        self, res: Reservation | None, b: Backend, tenant: str, model: str, usage: Usage
+    ) -> None:
+        cost = micro_usd(b.cfg.price_for(model), usage.prompt_tokens, usage.completion_tokens)
+        if usage.prompt_tokens or usage.completion_tokens:
+            self.metrics.tokens.inc((b.name, "prompt"), usage.prompt_tokens)
+            self.metrics.tokens.inc((b.name, "completion"), usage.completion_tokens)
+        if cost:
+            self.metrics.spend.inc((tenant, b.name), cost / 1_000_000)
+        if res is not None:
+            await self.budgets.settle(res, cost)
+
+    async def forward(
+        self, op: str, body: dict, raw: bytes, tenant: str, model: str, scope: frozenset[str], stream: bool
+    ) -> Answer | StreamAnswer:
+        plan = self.policy.plan(op, model, scope)
+        r = self.r
+        started = time.monotonic()
+        deadline = started + r.deadline_s
+        max_tokens = body.get("max_tokens") or body.get("max_completion_tokens")
+        prompt_est = int(len(raw) / self.budgets.cfg.prompt_chars_per_token) + 1
+        attempts = 0
+        refusal: RouterError | None = None
+        last: RouterError | None = None
+        for i, b in enumerate(plan):
+            if i and attempts:
+                self.metrics.failovers.inc((plan[i - 1].name,))
+            for retry in range(r.retries_per_backend + 1):
+                now = time.monotonic()
+                if attempts >= r.max_attempts or now >= deadline:
+                    break
+                if not b.breaker.acquire(now):
+                    break
+                price = b.cfg.price_for(model)
+                try:
+                    res = await self.budgets.reserve(
+                        tenant, self.budgets.worst_case(price, len(raw), max_tokens)
+                    )
+                except RouterError as exc:
+                    b.breaker.release()
+                    refusal = exc
+                    break
+                attempts += 1
+                self.metrics.decisions.inc((b.name, b.tier))
+                outcome = await self._attempt(
+                    b, op, body, raw, model, scope, stream, deadline, res, tenant, prompt_est, attempts
+                )
+                if isinstance(outcome, (Answer, StreamAnswer)):
+                    return outcome
+                last = outcome
+                await self.budgets.settle(res, 0)  # nothing was served: give the reservation back
+                if outcome.code == "upstream_rate_limited":
+                    break  # cooling down: straight to the next backend
+                if retry < r.retries_per_backend:
+                    pause = min(r.backoff_max_s, r.backoff_base_s * (2**retry)) * (0.5 + random.random() / 2)
+                    if time.monotonic() + pause >= deadline:
+                        break
+                    await asyncio.sleep(pause)
+        if attempts == 0 and refusal is not None:
+            self.metrics.refusals.inc((refusal.code,))
+            raise refusal
+        if last is None:
+            if time.monotonic() >= deadline:
+                raise RouterError(
+                    504, "deadline_exceeded", "the request deadline passed before any backend answered"
+                )
+            raise RouterError(
+                503,
+                "no_healthy_backend",
+                f"no compliant backend for {model!r} accepted the request",
+                headers={"retry-after": "1"},
+            )
+        raise RouterError(last.status, last.code, f"all {attempts} attempt(s) failed; last: {last.message}")
+
+    async def _attempt(
+        self,
+        b: Backend,
+        op: str,
+        body: dict,
+        raw: bytes,
+        model: str,
+        scope: frozenset[str],
+        stream: bool,
+        deadline: float,
+        res: Reservation | None,
+        tenant: str,
+        prompt_est: int,
+        attempts: int,
+    ) -> Answer | StreamAnswer | RouterError:
+        t0 = time.monotonic()
+        timeout = min(b.cfg.timeout_s, deadline - t0)
+        want_usage = res is not None
+        req = b.adapter.build(op, body, raw, model, stream, scope, want_usage)
+        session = self.sessions[b.name]
+        resp: aiohttp.ClientResponse | None = None
+        try:
+            async with asyncio.timeout(timeout):
+                if stream:
+                    resp = await session.post(
+                        req.url, data=req.body, headers=req.headers, timeout=self.stream_timeouts[b.name]
+                    )
+                else:
+                    resp = await session.post(req.url, data=req.body, headers=req.headers)
+                status = resp.status
+                if not (stream and status == 200):
+                    data = await resp.read()
+        except NETWORK_ERRORS as exc:
+            if resp is not None:
+                resp.close()
+            b.breaker.failure(time.monotonic())
+            kind = "timeout" if isinstance(exc, TimeoutError) else "connection_error"
+            self.metrics.attempts.inc((b.name, kind))
+            log.warning(
+                "upstream attempt failed",
+                extra={"backend": b.name, "outcome": kind, "error": type(exc).__name__},
+            )
+            if kind == "timeout":
+                return RouterError(504, "upstream_timeout", f"backend {b.name} timed out")
+            return RouterError(502, "upstream_unreachable", f"backend {b.name} could not be reached")
+        latency_ms = (time.monotonic() - t0) * 1000
+        self.metrics.upstream_latency.observe((b.name,), latency_ms / 1000)
+        if stream and status == 200:
+            self.metrics.attempts.inc((b.name, "ok"))
+            tr = b.adapter.stream_translator(model, True)
+            return StreamAnswer(self, b, resp, tr, res, tenant, model, prompt_est, attempts, t0)
+        if status < 300:
+            b.breaker.success(latency_ms)
+            self.metrics.attempts.inc((b.name, "ok"))
+            try:
+                out, usage = b.adapter.translate(op, data, model)
+            except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+                b.breaker.failure(time.monotonic())
+                return RouterError(
+                    502, "upstream_bad_response", f"backend {b.name} sent an unreadable answer"
+                )
+            if usage.reported:
+                await self.settle(res, b, tenant, model, usage)
+            # no usage reported: the worst-case reservation stands as the charge
+            return Answer(status, out, b.name, attempts)
+        if status == 429:
+            b.breaker.release()
+            b.breaker.cool_down(min(_retry_after(resp), self.r.max_retry_after_s))
+            self.metrics.attempts.inc((b.name, "rate_limited"))
+            return RouterError(
+                429, "upstream_rate_limited", f"backend {b.name} is rate limited", type_="rate_limit_error"
+            )
+        if status in RETRYABLE_STATUS or status >= 500:
+            b.breaker.failure(time.monotonic(), latency_ms)
+            self.metrics.attempts.inc((b.name, f"http_{status}"))
+            return RouterError(502, "upstream_error", f"backend {b.name} answered {status}")
+        # any other 4xx: the request itself is wrong; the backend is fine. Pass it on.
+        b.breaker.success(latency_ms)
+        self.metrics.attempts.inc((b.name, f"http_{status}"))
+        await self.budgets.settle(res, 0)
+        return Answer(status, normalize_error(status, data), b.name, attempts)

@@ -1,0 +1,85 @@
+"""Routing policy: which backends may serve a request, in which order.
+
+Filter: model, airgap, residency, breaker/health (budget is checked per attempt, so a tenant
+over budget can still use free local backends). Order: local, edge, cloud; within a tier
+un-demoted before latency-demoted, then by EWMA latency plus a cost weight.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .adapters import Adapter, make_adapter
+from .breakers import Breaker
+from .config import CLOUD_PROVIDERS, TIER_RANK, BackendConfig, RouterConfig
+from .errors import RouterError
+from .residency import backend_allowed
+
+
+class Backend:
+    __slots__ = ("adapter", "breaker", "cfg", "cost_ms", "jurisdiction", "name", "rank", "tier")
+
+    def __init__(self, cfg: BackendConfig, alpha: float, cost_weight: float) -> None:
+        self.cfg = cfg
+        self.name = cfg.name
+        self.tier = cfg.tier
+        self.rank = TIER_RANK[cfg.tier]
+        self.jurisdiction = cfg.jurisdiction
+        self.adapter: Adapter = make_adapter(cfg)
+        self.breaker = Breaker(cfg.breaker, alpha)
+        self.cost_ms = {
+            m.name: cost_weight
+            * (cfg.price_for(m.name).input_per_mtok + cfg.price_for(m.name).output_per_mtok)
+            for m in cfg.models
+        }
+
+    def is_cloud(self) -> bool:
+        return self.tier == "cloud" or self.cfg.provider in CLOUD_PROVIDERS
+
+
+class RoutingPolicy:
+    def __init__(self, cfg: RouterConfig) -> None:
+        r = cfg.routing
+        self.backends = [Backend(b, r.ewma_alpha, r.cost_weight_ms_per_usd_mtok) for b in cfg.backends]
+        self.airgap = cfg.airgap
+        self.by_model: dict[str, list[Backend]] = {}
+        self.airgapped_models: set[str] = set()
+        for b in self.backends:
+            for m in b.cfg.models:
+                if self.airgap and b.is_cloud():
+                    self.airgapped_models.add(m.name)
+                    continue
+                self.by_model.setdefault(m.name, []).append(b)
+
+    def models(self) -> list[str]:
+        return sorted(self.by_model)
+
+    def plan(self, op: str, model: str, scope: frozenset[str]) -> list[Backend]:
+        cands = self.by_model.get(model)
+        if cands is None:
+            if model in self.airgapped_models:
+                raise RouterError(
+                    503,
+                    "no_compliant_backend",
+                    f"model {model!r} is served only by cloud backends, which airgap mode forbids",
+                )
+            raise RouterError(404, "model_not_found", f"model {model!r} does not exist on this router")
+        allowed = [b for b in cands if op in b.adapter.ops and backend_allowed(b.jurisdiction, scope)]
+        if not allowed:
+            raise RouterError(
+                503,
+                "no_compliant_backend",
+                f"no backend for model {model!r} serves {op!r} inside jurisdiction(s) {sorted(scope)}",
+            )
+        now = time.monotonic()
+        ready = [b for b in allowed if b.breaker.available(now)]
+        if not ready:
+            raise RouterError(
+                503,
+                "no_healthy_backend",
+                f"every compliant backend for model {model!r} is unhealthy or cooling down",
+                headers={"retry-after": "1"},
+            )
+        if len(ready) > 1:
+            ready.sort(key=lambda b: (b.rank, b.breaker.demoted, b.breaker.ewma_ms + b.cost_ms[model]))
+        return ready

@@ -1,0 +1,311 @@
+"""The ASGI application: parse, authenticate, bind residency, forward, answer.
+
+A raw ASGI callable (no framework) so the request path stays short: uvicorn with uvloop and
+httptools in front, orjson for JSON, one pooled aiohttp session per backend behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+import aiohttp
+import orjson
+
+from .auth import Authenticator
+from .budgets import Budgets
+from .config import RouterConfig
+from .errors import RouterError
+from .forward import Answer, Forwarder, StreamAnswer
+from .health import breaker_gauges, check_backend, sync_shared
+from .metrics import Metrics
+from .residency import ResidencyResolver, tenant_scope
+from .routing import RoutingPolicy
+from .state import RedisState
+
+log = logging.getLogger("meridian_router.access")
+
+JSON = [(b"content-type", b"application/json")]
+SSE_HEADERS = [
+    (b"content-type", b"text/event-stream"),
+    (b"cache-control", b"no-cache"),
+    (b"x-accel-buffering", b"no"),
+]
+OPS = {b"/v1/chat/completions": "chat", b"/v1/completions": "completions", b"/v1/embeddings": "embeddings"}
+
+
+class RouterApp:
+    def __init__(self, cfg: RouterConfig) -> None:
+        self.cfg = cfg
+        self.metrics = Metrics()
+        self.policy = RoutingPolicy(cfg)
+        self.state: RedisState | None = None
+        if cfg.redis is not None:
+            import os
+
+            url = os.environ.get(cfg.redis.url_env, cfg.redis.url) if cfg.redis.url_env else cfg.redis.url
+            self.state = RedisState(
+                url, cfg.redis.key_prefix, cfg.redis.socket_timeout_s, cfg.redis.retry_after_s
+            )
+            for b in self.policy.backends:
+                b.breaker.on_open = self._publish_open
+        for b in self.policy.backends:
+            if b.breaker.on_open is None:
+                b.breaker.on_open = self._log_open
+        self.budgets = Budgets(cfg.budgets, cfg.tenants, self.state)
+        self.auth = Authenticator(cfg.auth, set(cfg.tenants))
+        self.residency = ResidencyResolver(cfg.residency)
+        self.scopes = {name: tenant_scope(t) for name, t in cfg.tenants.items()}
+        self.forwarder = Forwarder(cfg, self.policy, self.budgets, self.metrics)
+        self.max_body = cfg.server.max_body_bytes
+        self.access_log = cfg.server.access_log
+        self.tasks: list[asyncio.Task] = []
+        self.started = False
+        self._bg: set[asyncio.Task] = set()
+        self.models_body = orjson.dumps(
+            {
+                "object": "list",
+                "data": [
+                    {"id": m, "object": "model", "created": 0, "owned_by": "meridian"}
+                    for m in self.policy.models()
+                ],
+            }
+        )
+
+    # --- lifecycle -----------------------------------------------------------------------------
+    async def startup(self) -> None:
+        await self.forwarder.start()
+        self.health_session = aiohttp.ClientSession()
+        for b in self.policy.backends:
+            if b.adapter.health_url():
+                self.tasks.append(asyncio.create_task(check_backend(b, self.health_session)))
+        if self.state is not None:
+            assert self.cfg.redis is not None
+            await self.state.ping()
+            self.tasks.append(
+                asyncio.create_task(
+                    sync_shared(
+                        self.state,
+                        self.policy.backends,
+                        self.budgets,
+                        self.cfg.redis.breaker_sync_s,
+                        self.cfg.budgets.kill_switch,
+                    )
+                )
+            )
+        self.started = True
+        log.info("router started", extra={"backends": len(self.policy.backends), "airgap": self.cfg.airgap})
+
+    async def shutdown(self) -> None:
+        for t in self.tasks:
+            t.cancel()
+        for t in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
+        await self.forwarder.close()
+        await self.health_session.close()
+        if self.state is not None:
+            await self.state.close()
+
+    def _log_open(self, breaker) -> None:
+        name = next((b.name for b in self.policy.backends if b.breaker is breaker), "?")
+        log.warning("breaker opened", extra={"backend": name})
+
+    def _publish_open(self, breaker) -> None:
+        self._log_open(breaker)
+        assert self.state is not None
+        for b in self.policy.backends:
+            if b.breaker is breaker:
+                t = asyncio.get_running_loop().create_task(
+                    self.state.publish_open(b.name, b.cfg.breaker.recovery_timeout_s)
+                )
+                self._bg.add(t)
+                t.add_done_callback(self._bg.discard)
+
+    # --- ASGI ------------------------------------------------------------------------------------
+    async def __call__(self, scope, receive, send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self.http(scope, receive, send)
+        elif kind == "lifespan":
+            await self.lifespan(receive, send)
+
+    async def lifespan(self, receive, send) -> None:
+        while True:
+            msg = await receive()
+            if msg["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif msg["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def http(self, scope, receive, send) -> None:
+        t0 = time.monotonic()
+        path = scope["raw_path"].split(b"?", 1)[0] if scope.get("raw_path") else scope["path"].encode()
+        method = scope["method"]
+        status = 500
+        info: dict = {}
+        try:
+            op = OPS.get(path)
+            if op is not None:
+                if method != "POST":
+                    raise RouterError(405, "method_not_allowed", f"{path.decode()} accepts POST only")
+                status = await self.inference(op, scope, receive, send, info)
+            elif path == b"/v1/models" and method == "GET":
+                self.authenticate(scope)
+                status = await respond(send, 200, self.models_body)
+            elif path == b"/healthz":
+                status = await respond(send, 200, b'{"status":"ok"}')
+            elif path == b"/readyz":
+                status = await self.readyz(send)
+            elif path == b"/metrics":
+                breaker_gauges(self.metrics, self.policy.backends)
+                status = await respond(
+                    send, 200, self.metrics.render(), [(b"content-type", b"text/plain; version=0.0.4")]
+                )
+            elif path == b"/admin/kill-switch" and method in ("POST", "DELETE"):
+                status = await self.kill_switch(scope, send, method == "POST")
+            else:
+                raise RouterError(404, "not_found", f"no route for {method} {path.decode('latin-1')}")
+        except RouterError as exc:
+            status = exc.status
+            info["code"] = exc.code
+            if exc.code not in ("model_not_found",):
+                self.metrics.refusals.inc((exc.code,))
+            await respond(
+                send, exc.status, exc.body(), [(k.encode(), v.encode()) for k, v in exc.headers.items()]
+            )
+        except Exception:
+            log.exception("unhandled error", extra={"path": path.decode("latin-1")})
+            status = 500
+            await respond(send, 500, RouterError(500, "internal_error", "internal router error").body())
+        elapsed = time.monotonic() - t0
+        route = OPS.get(path, "other")
+        self.metrics.requests.inc((route, status))
+        self.metrics.latency.observe((route,), elapsed)
+        if self.access_log and route != "other":
+            log.info(
+                "request", extra={"route": route, "status": status, "ms": round(elapsed * 1000, 2), **info}
+            )
+
+    # --- handlers --------------------------------------------------------------------------------
+    def authenticate(self, scope, needed: str | None = None):
+        auth = api_key = None
+        for k, v in scope["headers"]:
+            if k == b"authorization":
+                auth = v
+            elif k == b"api-key":
+                api_key = v
+        return self.auth.authenticate(auth, api_key, needed or self.cfg.auth.required_scope)
+
+    async def inference(self, op: str, scope, receive, send, info: dict) -> int:
+        headers = dict(scope["headers"])
+        principal = self.auth.authenticate(
+            headers.get(b"authorization"), headers.get(b"api-key"), self.cfg.auth.required_scope
+        )
+        info["tenant"] = principal.tenant
+        raw = await read_body(receive, headers, self.max_body)
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise RouterError(400, "invalid_json", "request body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise RouterError(400, "invalid_request", "request body must be a JSON object")
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            raise RouterError(400, "missing_model", "`model` is required and must be a string")
+        for key in ("max_tokens", "max_completion_tokens"):
+            v = body.get(key)
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+                raise RouterError(400, "invalid_max_tokens", f"`{key}` must be a positive integer")
+        if op == "chat" and not isinstance(body.get("messages"), list):
+            raise RouterError(400, "missing_messages", "`messages` is required and must be a list")
+        tenant = self.cfg.tenants[principal.tenant]
+        if tenant.models is not None and model not in tenant.models:
+            raise RouterError(403, "model_not_allowed", f"model {model!r} is not allowed for this tenant")
+        juris = self.residency.resolve(self.scopes[principal.tenant], headers)
+        stream = body.get("stream") is True and op != "embeddings"
+        info["model"] = model
+        result = await self.forwarder.forward(op, body, raw, principal.tenant, model, juris, stream)
+        info["backend"] = result.backend.name if isinstance(result, StreamAnswer) else result.backend
+        info["attempts"] = result.attempts
+        if isinstance(result, Answer):
+            return await respond(send, result.status, result.body)
+        return await self.pump(result, receive, send)
+
+    async def pump(self, stream: StreamAnswer, receive, send) -> int:
+        """Pass a stream through chunk by chunk; stop the upstream if the client goes away."""
+
+        async def watch() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            stream.disconnect()
+
+        watcher = asyncio.get_running_loop().create_task(watch())
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS})
+            async for chunk in stream.chunks():
+                if stream.client_gone:
+                    break
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            watcher.cancel()
+        return 499 if stream.client_gone else 200
+
+    async def readyz(self, send) -> int:
+        now = time.monotonic()
+        routable = [b.name for b in self.policy.backends if b.breaker.available(now)]
+        body: dict = {"ready": bool(routable and self.started), "routable_backends": len(routable)}
+        if self.state is not None:
+            body["redis"] = "up" if self.state.up else "down"
+            if not self.state.up and self.cfg.budgets.fail_mode == "fail_closed":
+                body["ready"] = False
+        return await respond(send, 200 if body["ready"] else 503, orjson.dumps(body))
+
+    async def kill_switch(self, scope, send, on: bool) -> int:
+        self.authenticate(scope, self.cfg.auth.admin_scope)
+        self.budgets.kill_switch = on or self.cfg.budgets.kill_switch
+        if self.state is not None:
+            await self.state.set_kill_switch(on)
+        log.warning("kill switch changed", extra={"on": on})
+        return await respond(send, 200, orjson.dumps({"kill_switch": self.budgets.kill_switch}))
+
+
+async def respond(send, status: int, body: bytes, extra: list | None = None) -> int:
+    headers = JSON + extra if extra else JSON
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+    return status
+
+
+async def read_body(receive, headers: dict, limit: int) -> bytes:
+    cl = headers.get(b"content-length")
+    if cl is not None:
+        try:
+            if int(cl) > limit:
+                raise RouterError(413, "request_too_large", f"request body exceeds {limit} bytes")
+        except ValueError:
+            raise RouterError(400, "invalid_request", "bad Content-Length") from None
+    chunks = []
+    size = 0
+    while True:
+        msg = await receive()
+        if msg["type"] == "http.disconnect":
+            raise RouterError(499, "client_disconnected", "client went away")
+        chunk = msg.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise RouterError(413, "request_too_large", f"request body exceeds {limit} bytes")
+        chunks.append(chunk)
+        if not msg.get("more_body"):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
