@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError
 
 from meridian import catalog
 from meridian.config.base import ConfigError, ConfigModel
+from meridian.config.checks_aws import check_aws
 from meridian.config.sections import (
     Cloudflare,
     Cluster,
@@ -180,6 +181,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
         problems.append(f"{FULL_KEY}.gcpProject: required because the stack has GCP clusters or lakes")
     if cfg.vault and cfg.vault.cluster not in names:
         problems.append(f"{_loc(('vault', 'cluster'))}: {cfg.vault.cluster!r} is not a cluster name")
+    problems += check_aws(cfg)
     return problems
 
 

@@ -1,0 +1,242 @@
+"""A locked-down S3 bucket: versioned, encrypted by default, public access blocked, ACLs disabled,
+TLS-only (1.2+), lifecycle-managed, optionally object-locked and access-logged. The data lake, its
+access-log store and its replicas are all SecureBuckets, so none of them can miss a control."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws.s3 as s3
+from pulumi import ResourceOptions
+
+from infra.regional import data_store_options
+from meridian.config import StackConfig, Tiers
+
+
+@dataclass(frozen=True)
+class LogExpiry:
+    """Lifecycle of an access-log store: cheaper storage after 30/90 days, deleted after `days`."""
+
+    days: int
+
+
+def tls_only_statements(arn: str) -> list[dict]:
+    resources = [arn, f"{arn}/*"]
+    return [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": resources,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "DenyOutdatedTls",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": resources,
+            "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+        },
+    ]
+
+
+def log_delivery_statement(arn: str, account_id: str) -> dict:
+    """S3 server access logging writes as the logging service (the bucket has ACLs disabled)."""
+    return {
+        "Sid": "AllowS3ServerAccessLogs",
+        "Effect": "Allow",
+        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": "s3:PutObject",
+        "Resource": f"{arn}/*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+    }
+
+
+def tier_rules(tiers: Tiers) -> list[s3.BucketLifecycleConfigurationV2RuleArgs]:
+    """hot (STANDARD) -> warm (STANDARD_IA) -> cold (GLACIER_IR) -> archive (DEEP_ARCHIVE); old
+    versions follow the same tiers until they expire after `noncurrentExpireDays`."""
+    noncurrent = [
+        s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionTransitionArgs(noncurrent_days=days, storage_class=cls)
+        for days, cls in ((tiers.warm_after_days, "STANDARD_IA"), (tiers.cold_after_days, "GLACIER_IR"))
+        if days < tiers.noncurrent_expire_days
+    ]
+    return [
+        s3.BucketLifecycleConfigurationV2RuleArgs(
+            id="tiering",
+            status="Enabled",
+            filter=s3.BucketLifecycleConfigurationV2RuleFilterArgs(),
+            transitions=[
+                s3.BucketLifecycleConfigurationV2RuleTransitionArgs(days=tiers.warm_after_days, storage_class="STANDARD_IA"),
+                s3.BucketLifecycleConfigurationV2RuleTransitionArgs(days=tiers.cold_after_days, storage_class="GLACIER_IR"),
+                s3.BucketLifecycleConfigurationV2RuleTransitionArgs(
+                    days=tiers.archive_after_days, storage_class="DEEP_ARCHIVE"
+                ),
+            ],
+            noncurrent_version_transitions=noncurrent or None,
+            noncurrent_version_expiration=s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs(
+                noncurrent_days=tiers.noncurrent_expire_days
+            ),
+            abort_incomplete_multipart_upload=s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs(
+                days_after_initiation=7
+            ),
+        )
+    ]
+
+
+def log_rules(expiry: LogExpiry) -> list[s3.BucketLifecycleConfigurationV2RuleArgs]:
+    return [
+        s3.BucketLifecycleConfigurationV2RuleArgs(
+            id="access-logs",
+            status="Enabled",
+            filter=s3.BucketLifecycleConfigurationV2RuleFilterArgs(),
+            transitions=[
+                s3.BucketLifecycleConfigurationV2RuleTransitionArgs(days=30, storage_class="STANDARD_IA"),
+                s3.BucketLifecycleConfigurationV2RuleTransitionArgs(days=90, storage_class="GLACIER_IR"),
+            ],
+            expiration=s3.BucketLifecycleConfigurationV2RuleExpirationArgs(days=expiry.days),
+            noncurrent_version_expiration=s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs(
+                noncurrent_days=30
+            ),
+            abort_incomplete_multipart_upload=s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs(
+                days_after_initiation=7
+            ),
+        )
+    ]
+
+
+class SecureBucket(pulumi.ComponentResource):
+    """Public attributes: bucket (s3.BucketV2); bucket_name, arn (Output[str]);
+    versioning (s3.BucketVersioningV2); ready (list[Resource]: everything that must exist before
+    objects are written or replication is configured)."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        stack: StackConfig,
+        tags: dict[str, str],
+        lifecycle: Tiers | LogExpiry,
+        kms_key_arn: pulumi.Input[str] | None = None,
+        object_lock_years: int | None = None,
+        log_to: tuple[pulumi.Input[str], str] | None = None,
+        log_delivery_account: pulumi.Input[str] | None = None,
+        opts: ResourceOptions | None = None,
+    ) -> None:
+        """kms_key_arn None means SSE-S3 (only for access-log stores: S3 server access logging cannot
+        write to SSE-KMS buckets). log_to = (target bucket id, prefix). log_delivery_account: make this
+        bucket an access-log target for that account's buckets."""
+        super().__init__("meridian:aws:SecureBucket", name, None, opts)
+        keep = data_store_options(stack, ResourceOptions(parent=self))
+        child = ResourceOptions(parent=self)
+        bucket = s3.BucketV2(
+            f"{name}-bucket",
+            # Compliance retention can only be switched on when the bucket is created.
+            object_lock_enabled=True if object_lock_years else None,
+            tags=tags,
+            opts=keep,
+        )
+        self.bucket = bucket
+        self.bucket_name: pulumi.Output[str] = bucket.bucket
+        self.arn: pulumi.Output[str] = bucket.arn
+
+        ownership = s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket.id,
+            rule=s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=child,
+        )
+        public_block = s3.BucketPublicAccessBlock(
+            f"{name}-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        self.versioning = s3.BucketVersioningV2(
+            f"{name}-versioning",
+            bucket=bucket.id,
+            versioning_configuration=s3.BucketVersioningV2VersioningConfigurationArgs(status="Enabled"),
+            opts=child,
+        )
+        if kms_key_arn is not None:
+            default = s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs(
+                sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn
+            )
+        else:
+            default = s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs(
+                sse_algorithm="AES256"
+            )
+        encryption = s3.BucketServerSideEncryptionConfigurationV2(
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                s3.BucketServerSideEncryptionConfigurationV2RuleArgs(
+                    apply_server_side_encryption_by_default=default,
+                    bucket_key_enabled=True if kms_key_arn is not None else None,
+                )
+            ],
+            opts=child,
+        )
+
+        def policy_doc(args: list[str]) -> str:
+            arn, account = args[0], args[1] if len(args) > 1 else None
+            statements = tls_only_statements(arn)
+            if account:
+                statements.append(log_delivery_statement(arn, account))
+            return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+        policy_inputs: list[pulumi.Input[str]] = [bucket.arn]
+        if log_delivery_account is not None:
+            policy_inputs.append(log_delivery_account)
+        policy = s3.BucketPolicy(
+            f"{name}-policy",
+            bucket=bucket.id,
+            policy=pulumi.Output.all(*policy_inputs).apply(policy_doc),
+            # Putting a policy races the public access block otherwise.
+            opts=ResourceOptions(parent=self, depends_on=[public_block, ownership]),
+        )
+        rules = tier_rules(lifecycle) if isinstance(lifecycle, Tiers) else log_rules(lifecycle)
+        lifecycle_res = s3.BucketLifecycleConfigurationV2(
+            f"{name}-lifecycle",
+            bucket=bucket.id,
+            rules=rules,
+            opts=ResourceOptions(parent=self, depends_on=[self.versioning]),
+        )
+        self.ready: list[pulumi.Resource] = [ownership, public_block, self.versioning, encryption, policy, lifecycle_res]
+        if object_lock_years:
+            self.ready.append(
+                s3.BucketObjectLockConfigurationV2(
+                    f"{name}-object-lock",
+                    bucket=bucket.id,
+                    object_lock_enabled="Enabled",
+                    rule=s3.BucketObjectLockConfigurationV2RuleArgs(
+                        default_retention=s3.BucketObjectLockConfigurationV2RuleDefaultRetentionArgs(
+                            mode="COMPLIANCE", years=object_lock_years
+                        )
+                    ),
+                    opts=ResourceOptions(parent=self, depends_on=[self.versioning]),
+                )
+            )
+        if log_to is not None:
+            target, prefix = log_to
+            self.ready.append(
+                s3.BucketLoggingV2(
+                    f"{name}-logging",
+                    bucket=bucket.id,
+                    target_bucket=target,
+                    target_prefix=prefix,
+                    opts=child,
+                )
+            )
+        self.register_outputs({"bucket": self.bucket_name, "arn": self.arn})
+
+
+def ready_after(resources: Sequence[pulumi.Resource], parent: pulumi.Resource) -> ResourceOptions:
+    return ResourceOptions(parent=parent, depends_on=list(resources))

@@ -1,0 +1,67 @@
+"""One AWS cluster region: VPC, EKS control plane, node pools and add-ons (a RegionalCluster)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi import ResourceOptions
+
+from infra.aws.addons import EksAddons
+from infra.aws.cluster import EksCluster
+from infra.aws.network import AwsNetwork
+from infra.aws.nodepools import EksNodePools
+from infra.regional import cluster_tags
+from meridian.config import Cluster, StackConfig
+
+
+class AwsRegion(pulumi.ComponentResource):
+    """Satisfies infra.regional.RegionalCluster. Public attributes:
+      config (Cluster); region (str); tags (dict[str, str]);
+      network (AwsNetwork: vpc_id, cidr, private_subnet_ids, public_subnet_ids, private_route_table_ids,
+        public_route_table_id, availability_zones);
+      eks (EksCluster: oidc_provider_arn, oidc_issuer_url, oidc_issuer, certificate_authority,
+        cluster_security_group_id, secrets_key);
+      node_pools (EksNodePools); addons (EksAddons);
+      cluster_name, endpoint (Output[str]); kubeconfig (secret Output[str]);
+      k8s_provider (pulumi_kubernetes.Provider)."""
+
+    def __init__(self, name: str, *, cluster: Cluster, stack: StackConfig, opts: ResourceOptions | None = None) -> None:
+        super().__init__("meridian:aws:Region", name, None, opts)
+        self.config = cluster
+        self.region = cluster.region
+        self.tags = cluster_tags(cluster, stack)
+        child = ResourceOptions(parent=self)
+        self.network = AwsNetwork(name, cluster=cluster, stack=stack, tags=self.tags, opts=child)
+        self.eks = EksCluster(name, cluster=cluster, stack=stack, network=self.network, tags=self.tags, opts=child)
+        self.node_pools = EksNodePools(
+            name, cluster=cluster, stack=stack, control_plane=self.eks, subnet_ids=self.network.private_subnet_ids,
+            tags=self.tags, opts=child,
+        )
+        self.addons = EksAddons(
+            name, cluster=cluster, control_plane=self.eks, node_pools=self.node_pools, tags=self.tags, opts=child
+        )
+        self.cluster_name: pulumi.Output[str] = self.eks.cluster_name
+        self.endpoint: pulumi.Output[str] = self.eks.endpoint
+        self.kubeconfig: pulumi.Output[str] = self.eks.kubeconfig
+        self.k8s_provider = self.eks.k8s_provider
+        self.register_outputs(self.stack_outputs())
+
+    def stack_outputs(self) -> dict[str, Any]:
+        return {
+            "cloud": "aws",
+            "region": self.region,
+            "jurisdiction": self.config.jurisdiction,
+            "clusterName": self.cluster_name,
+            "endpoint": self.endpoint,
+            "kubeconfig": self.kubeconfig,
+            "kubernetesVersion": self.eks.version,
+            "oidcProviderArn": self.eks.oidc_provider_arn,
+            "oidcIssuerUrl": self.eks.oidc_issuer_url,
+            "secretsKeyArn": self.eks.secrets_key.arn,
+            "vpcId": self.network.vpc_id,
+            "vpcCidr": self.network.cidr,
+            "privateSubnetIds": self.network.private_subnet_ids,
+            "privateRouteTableIds": self.network.private_route_table_ids,
+            "nodeGroups": {kind: g.node_group_name for kind, g in self.node_pools.node_groups.items()},
+        }
