@@ -1,0 +1,139 @@
+"""Build the audit report from a stack-export document: inventory + violations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from meridian import catalog
+from meridian.rules import PackConfig, StackView, Violation, evaluate_view
+from meridian.rules.facts import (
+    CF_LB,
+    STORE_TYPES,
+    Placement,
+    classify,
+    cloud_of,
+    key_use,
+    lb_jurisdiction,
+    lb_routes,
+    log_and_backup_targets,
+    placement,
+    pool_placement,
+    replicas,
+)
+
+
+def _where(p: Placement | None) -> dict[str, Any]:
+    if p is None:
+        return {"region": None, "country": None, "jurisdictions": [], "error": None}
+    return {
+        "region": p.region_id,
+        "country": p.region.country if p.region else None,
+        "jurisdictions": sorted(p.region.jurisdictions) if p.region else [],
+        "members": [m.id for m in p.members] if len(p.members) > 1 else [],
+        "error": p.error,
+    }
+
+
+@dataclass
+class Report:
+    source: str
+    resources: int
+    stores: list[dict[str, Any]] = field(default_factory=list)
+    hostnames: list[dict[str, Any]] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "resources": self.resources,
+            "summary": self.summary(),
+            "violations": [v.as_dict() for v in self.violations],
+            "stores": self.stores,
+            "hostnames": self.hostnames,
+        }
+
+    def summary(self) -> dict[str, Any]:
+        by_rule: dict[str, int] = {}
+        for v in self.violations:
+            by_rule[v.rule] = by_rule.get(v.rule, 0) + 1
+        return {
+            "stores": len(self.stores),
+            "hostnames": len(self.hostnames),
+            "violations": len(self.violations),
+            "mandatory": sum(1 for v in self.violations if v.enforcement == "mandatory"),
+            "by_rule": dict(sorted(by_rule.items())),
+        }
+
+
+def store_entry(res: Any, view: StackView) -> dict[str, Any]:
+    c = classify(res)
+    home = placement(res, view)
+    use = key_use(res, view)
+    return {
+        "urn": res.urn,
+        "name": res.props.get("bucket") or res.props.get("accountName") or res.props.get("name") or res.name,
+        "type": res.type,
+        "cloud": cloud_of(res.type),
+        **_where(home),
+        "jurisdiction": c.jurisdiction,
+        "data_class": c.data_class,
+        "key": None if use.key_ref is None else {"ref": use.key_ref, **_where(use.placement)},
+        "replication": [{"target": t.name, "via": t.via, **_where(t.placement)} for t in replicas(res, view)],
+        "logs_backups": [{"kind": t.kind, "target": t.name, **_where(t.placement)}
+                         for t in log_and_backup_targets(res, view)],
+        "protected": bool(res.protect or res.retain_on_delete),
+    }
+
+
+def hostname_entry(lb: Any, view: StackView, options: Mapping[str, Any]) -> dict[str, Any] | None:
+    jid, err = lb_jurisdiction(lb, dict(options))
+    if jid is None and err is None:
+        return None
+    routes: dict[str, list[dict[str, Any]]] = {}
+    for route, pid, pool in lb_routes(lb, view):
+        if pool is None:
+            entry = {"pool": pid, "cloud": None, "region": None, "country": None, "jurisdictions": [],
+                     "error": "pool not in the stack"}
+        else:
+            p = pool_placement(pool, dict(options))
+            entry = {"pool": pool.props.get("name") or pool.name, "cloud": p.cloud if p.region else None, **_where(p)}
+        routes.setdefault(route, []).append(entry)
+    default = routes.get("default", [])
+    fallback = routes.get("fallback", [])
+    countries: set[str] = set()
+    if jid:
+        countries |= set(catalog.jurisdiction(jid).countries)
+    countries |= {r.split(":", 1)[1] for r in routes if r.startswith("country:")}
+    per_country = {}
+    for cc in sorted(countries):
+        pools = routes.get(f"country:{cc}") or default
+        seen: dict[str, dict[str, Any]] = {}
+        for e in [*pools, *fallback]:
+            seen[e["pool"]] = e
+        per_country[cc] = sorted(seen.values(), key=lambda e: e["pool"])
+    return {
+        "hostname": lb.props.get("name") or lb.name,
+        "urn": lb.urn,
+        "jurisdiction": jid,
+        "error": err,
+        "routes": routes,
+        "per_country": per_country,
+    }
+
+
+def build_report(document: Mapping[str, Any], source: str = "<document>",
+                 config: PackConfig | None = None) -> Report:
+    """Raises ValueError when the document is not a stack export."""
+    view = StackView.from_document(document)
+    config = config or PackConfig()
+    report = Report(source, len(view))
+    report.violations = evaluate_view(view, config)
+    report.stores = [store_entry(r, view) for r in view.of_type(*sorted(STORE_TYPES))]
+    options = config.for_rule("residency-cloudflare-steering").options
+    for lb in view.of_type(CF_LB):
+        entry = hostname_entry(lb, view, options)
+        if entry is not None:
+            report.hostnames.append(entry)
+    return report

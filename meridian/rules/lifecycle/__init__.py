@@ -1,0 +1,1 @@
+"""Lifecycle rules: prod data survives a mistaken delete and keeps its history."""

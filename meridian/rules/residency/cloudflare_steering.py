@@ -1,0 +1,52 @@
+"""A residency-bound hostname's load balancer reaches only pools in its jurisdiction, fallback included.
+
+Conventions (see meridian/rules/README.md):
+- an LB is residency-bound when its description carries `jurisdiction=<id>` (or the policy config
+  `residencyHostnames: {"<hostname>": "<id>"}` names it);
+- a pool states where it is with `region=<cloud>:<region>` in its description (or the policy config
+  `poolRegions: {"<pool name>": "<cloud>:<region>"}`). A pool that states nothing fails closed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from meridian.rules.facts import CF_LB, lb_jurisdiction, lb_routes, pool_placement
+from meridian.rules.model import Finding, Rule, RuleSettings
+from meridian.rules.stack import Resource, StackView
+
+
+def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Finding]:
+    jid, err = lb_jurisdiction(res, dict(settings.options))
+    host = res.props.get("name") or res.name
+    if err:
+        yield Finding(f"hostname {host}: {err}")
+        return
+    if jid is None:
+        return
+    for route, pid, pool in lb_routes(res, view):
+        if pool is None:
+            yield Finding(f"hostname {host} ({route}) can reach pool {pid}, which is not in the stack "
+                          "(fail closed)", jid)
+            continue
+        p = pool_placement(pool, dict(settings.options))
+        pname = pool.props.get("name") or pool.name
+        if p.error:
+            yield Finding(f"hostname {host} ({route}): {p.error}", jid)
+        elif not p.within(jid):
+            yield Finding(f"hostname {host} ({route}) can reach pool {pname} in {p.cloud}:{p.region_id} "
+                          f"({p.region.country if p.region else '?'}), outside '{jid}'", jid)
+
+
+RULE = Rule(
+    id="residency-cloudflare-steering",
+    name="Residency-bound hostnames steer only to in-jurisdiction pools",
+    severity="critical",
+    frameworks=("GDPR Art. 44", "UK-GDPR Art. 44"),
+    description="For a Cloudflare load balancer bound to a jurisdiction, every pool it can reach (default "
+    "pools, fallback pool, region/country/PoP pools and rule overrides) is in a region of that jurisdiction.",
+    remediation="Remove out-of-jurisdiction pools from the load balancer, including fallback_pool_id; "
+    "set region=<cloud>:<region> in every pool's description.",
+    types=frozenset({CF_LB}),
+    check=check,
+    tags=("residency", "cloudflare"),
+)

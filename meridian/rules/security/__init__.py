@@ -1,0 +1,1 @@
+"""Baseline security of data stores: not public, encrypted at rest, TLS only."""

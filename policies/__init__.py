@@ -1,0 +1,1 @@
+"""Meridian's CrossGuard policy pack (`pulumi preview --policy-pack policies`)."""
