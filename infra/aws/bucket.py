@@ -5,7 +5,6 @@ access-log store and its replicas are all SecureBuckets, so none of them can mis
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -237,6 +236,3 @@ class SecureBucket(pulumi.ComponentResource):
             )
         self.register_outputs({"bucket": self.bucket_name, "arn": self.arn})
 
-
-def ready_after(resources: Sequence[pulumi.Resource], parent: pulumi.Resource) -> ResourceOptions:
-    return ResourceOptions(parent=parent, depends_on=list(resources))

@@ -1,0 +1,141 @@
+"""AWS cluster regions in the offline plan: VPC layout, EKS control plane, node pools, IRSA, add-ons."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+
+import pytest
+
+from tests.infra_aws.helpers import View, aws_plan
+
+CLUSTER = "aws:eks/cluster:Cluster"
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+PROD_CLUSTERS = {"aws-use1": "us-east-1", "aws-usw2": "us-west-2", "aws-euw1": "eu-west-1"}
+
+
+@pytest.fixture(scope="module")
+def prod() -> View:
+    return View(aws_plan("prod"))
+
+
+@pytest.fixture(scope="module")
+def dev() -> View:
+    return View(aws_plan("dev"))
+
+
+def test_prod_has_the_three_aws_clusters_in_their_regions(prod: View) -> None:
+    clusters = {c["inputs"]["name"]: prod.region(c) for c in prod.of_type(CLUSTER)}
+    assert clusters == PROD_CLUSTERS
+
+
+@pytest.mark.parametrize("name", sorted(PROD_CLUSTERS))
+def test_prod_node_pools_sizes_and_taints(prod: View, name: str) -> None:
+    groups = {g["inputs"]["nodeGroupName"]: g["inputs"] for g in prod.of_type(NODE_GROUP)}
+    system, workload, gpu = (groups[f"{name}-{k}"] for k in ("system", "workload", "gpu"))
+    assert (system["scalingConfig"]["minSize"], system["scalingConfig"]["maxSize"]) == (3, 3)
+    assert (workload["scalingConfig"]["minSize"], workload["scalingConfig"]["maxSize"]) == (5, 50)
+    assert (gpu["scalingConfig"]["minSize"], gpu["scalingConfig"]["maxSize"]) == (0, 10)
+    assert gpu["taints"] == [{"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}]
+    assert gpu["amiType"] == "AL2_x86_64_GPU" and gpu["instanceTypes"] == ["g5.xlarge"]
+    for g in (system, workload, gpu):
+        assert g["version"] == "1.30"
+        assert g["labels"]["meridian.io/pool"] in ("system", "workload", "gpu")
+
+
+def test_dev_is_small(dev: View) -> None:
+    assert len(dev.of_type(CLUSTER)) == 1
+    sizes = {g["inputs"]["nodeGroupName"]: g["inputs"]["scalingConfig"] for g in dev.of_type(NODE_GROUP)}
+    assert sizes["aws-dev-use1-system"]["maxSize"] == 1
+    assert sizes["aws-dev-use1-workload"]["maxSize"] == 3
+    assert sizes["aws-dev-use1-gpu"] == {"minSize": 0, "maxSize": 1, "desiredSize": 0}
+    assert len(dev.of_type("aws:ec2/natGateway:NatGateway")) == 1  # one NAT in dev
+    assert not any(r.get("protect") for r in dev.resources)
+
+
+def test_control_plane_private_encrypted_logged_and_versioned(prod: View) -> None:
+    keys = {prod.name(k): k for k in prod.of_type("aws:kms/key:Key")}
+    for c in prod.of_type(CLUSTER):
+        i = c["inputs"]
+        assert i["vpcConfig"]["endpointPrivateAccess"] is True
+        assert i["vpcConfig"]["endpointPublicAccess"] is False  # no authorizedNetworks in prod
+        assert i["version"] == "1.30"
+        assert i["encryptionConfig"]["resources"] == ["secrets"]
+        key = keys[f"{i['name']}-secrets-key"]
+        assert i["encryptionConfig"]["provider"]["keyArn"] == key["outputs"]["arn"]
+        assert prod.region(key) == prod.region(c)  # the secrets key lives in the cluster's region
+        assert key["protect"] and key["retainOnDelete"]
+        assert "audit" in i["enabledClusterLogTypes"]
+        assert i["tags"]["data-class"] and i["tags"]["jurisdiction"] == (
+            "eu" if i["name"] == "aws-euw1" else "us"
+        )
+
+
+def test_authorized_networks_open_the_public_endpoint_only_to_them(write_stack) -> None:  # type: ignore[no-untyped-def]
+    from meridian.plan.runner import run_plan
+    from tests.conftest import platform_config
+    from tests.infra_aws.helpers import aws_only
+
+    full = platform_config("dev")
+    raw = {k: full[k] for k in ("environment", "kubernetesVersion")}
+    raw["clusters"] = [c for c in full["clusters"] if c["cloud"] == "aws"]
+    raw["clusters"][0]["authorizedNetworks"] = ["203.0.113.0/24"]
+    root = write_stack("authz", raw)
+    from meridian.config import load_stack_file
+
+    cfg = aws_only(load_stack_file(root / "Pulumi.authz.yaml"))
+
+    def program() -> None:
+        from infra.platform import build_platform
+
+        build_platform(cfg)
+
+    vpc = View(run_plan("authz", root, program=program)).of_type(CLUSTER)[0]["inputs"]["vpcConfig"]
+    assert vpc["endpointPublicAccess"] is True and vpc["publicAccessCidrs"] == ["203.0.113.0/24"]
+
+
+@pytest.mark.parametrize("name", sorted(PROD_CLUSTERS))
+def test_network_layout(prod: View, name: str) -> None:
+    vpc = prod.named("aws:ec2/vpc:Vpc", f"{name}-vpc")
+    cidr = ipaddress.ip_network(vpc["inputs"]["cidrBlock"])
+    subnets = [s for s in prod.of_type("aws:ec2/subnet:Subnet") if prod.name(s).startswith(f"{name}-")]
+    private = [s for s in subnets if s["inputs"]["tags"].get("kubernetes.io/role/internal-elb") == "1"]
+    public = [s for s in subnets if s["inputs"]["tags"].get("kubernetes.io/role/elb") == "1"]
+    assert len(private) == len(public) == 3
+    nets = [ipaddress.ip_network(s["inputs"]["cidrBlock"]) for s in subnets]
+    assert all(n.subnet_of(cidr) for n in nets)  # type: ignore[arg-type]
+    assert len({n for n in nets}) == 6 and not any(a.overlaps(b) for a in nets for b in nets if a != b)
+    region = PROD_CLUSTERS[name]
+    assert sorted(s["inputs"]["availabilityZone"] for s in private) == [f"{region}{x}" for x in "abc"]
+    nats = [n for n in prod.of_type("aws:ec2/natGateway:NatGateway") if prod.name(n).startswith(f"{name}-")]
+    assert len(nats) == 3  # one per AZ in prod
+    routes = [r for r in prod.of_type("aws:ec2/route:Route") if prod.name(r).startswith(f"{name}-")]
+    assert len(routes) == 3 and all(r["inputs"]["destinationCidrBlock"] == "0.0.0.0/0" for r in routes)
+    out = prod.plan.stack_outputs["clusters"][name]
+    assert out["vpcCidr"] == str(cidr) and len(out["privateRouteTableIds"]) == 3
+
+
+def test_irsa_oidc_provider_and_addons(prod: View) -> None:
+    oidc = {prod.name(o): o for o in prod.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")}
+    issuers = {c["inputs"]["name"]: c["outputs"]["identities"][0]["oidcs"][0]["issuer"] for c in prod.of_type(CLUSTER)}
+    for name, issuer in issuers.items():
+        provider = oidc[f"{name}-oidc"]["inputs"]
+        assert provider["url"] == issuer and provider["clientIdLists"] == ["sts.amazonaws.com"]
+    addons = {(a["inputs"]["clusterName"], a["inputs"]["addonName"]) for a in prod.of_type("aws:eks/addon:Addon")}
+    for name in PROD_CLUSTERS:
+        for addon in ("vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"):
+            assert (name, addon) in addons
+    # The EBS CSI driver assumes its role only as its own service account, through the cluster's OIDC provider.
+    roles = [r for r in prod.of_type("aws:iam/role:Role") if prod.name(r) == "aws-use1-ebs-csi-role"]
+    trust = json.loads(roles[0]["inputs"]["assumeRolePolicy"])["Statement"][0]
+    host = issuers["aws-use1"].removeprefix("https://")
+    assert trust["Condition"]["StringEquals"][f"{host}:sub"] == "system:serviceaccount:kube-system:ebs-csi-controller-sa"
+
+
+def test_kubeconfig_is_secret_and_a_k8s_provider_per_cluster(prod: View) -> None:
+    for name in PROD_CLUSTERS:
+        out = prod.plan.stack_outputs["clusters"][name]
+        assert out["kubeconfig"]["ciphertext"]  # secret envelope, never plaintext
+        assert out["endpoint"].startswith("https://")
+    k8s = [r for r in prod.of_type("pulumi:providers:kubernetes")]
+    assert sorted(prod.name(p) for p in k8s) == sorted(f"{n}-k8s" for n in PROD_CLUSTERS)
