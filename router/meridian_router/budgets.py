@@ -95,8 +95,7 @@ class Budgets:
                     ) from None
                 if mode == "fail_open":
                     return Reservation(counters, amount, None)
-                self._pending_flush = True
-                over = await self.local.reserve(counters, amount)
+                over = await self._reserve_locally(counters, amount)
         else:
             over = await self.local.reserve(counters, amount)
         if over:
@@ -108,6 +107,21 @@ class Budgets:
                 type_="insufficient_quota",
             )
         return Reservation(counters, amount, ledger)
+
+    async def _reserve_locally(self, counters: tuple[Counter, ...], amount: int) -> int:
+        """Redis is down (fail_mode local): enforce the limits in this replica, starting from the
+        totals Redis last reported, and remember what was spent here to add back later."""
+        assert self.shared is not None
+        vals = self.local.values
+        for c in counters:
+            vals.setdefault("seen:" + c.key, self.shared.last_seen.get(c.key, 0))
+        for i, c in enumerate(counters):
+            if c.limit is not None and vals["seen:" + c.key] + vals.get(c.key, 0) + amount > c.limit:
+                return i + 1
+        self._pending_flush = True
+        for c in counters:
+            vals[c.key] = vals.get(c.key, 0) + amount
+        return 0
 
     async def settle(self, res: Reservation | None, actual: int) -> None:
         if res is None or res.ledger is None:
@@ -126,7 +140,9 @@ class Budgets:
     async def _flush_local(self) -> None:
         """Redis is back: add what this replica spent locally during the outage."""
         assert self.shared is not None
-        pending = {k: v for k, v in self.local.values.items() if v}
+        pending = {k: v for k, v in self.local.values.items() if v and not k.startswith("seen:")}
+        for key in [k for k in self.local.values if k.startswith("seen:")]:
+            del self.local.values[key]
         for key, val in pending.items():
             ttl = DAY_TTL if ":d:" in key else MONTH_TTL
             await self.shared.adjust([Counter(key, None, ttl)], val)

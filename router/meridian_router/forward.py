@@ -210,8 +210,9 @@ class Forwarder:
                     if time.monotonic() + pause >= deadline:
                         break
                     await asyncio.sleep(pause)
-        if attempts == 0 and refusal is not None:
-            self.metrics.refusals.inc((refusal.code,))
+        if refusal is not None:  # the rest of the chain was refused by the budget: that is the reason
+            if attempts:
+                refusal.message += f" (after {attempts} failed attempt(s) on other backends)"
             raise refusal
         if last is None:
             if time.monotonic() >= deadline:

@@ -54,18 +54,22 @@ class MemoryLedger:
 _RESERVE = """
 local amt = tonumber(ARGV[1])
 local n = #KEYS
+local cur = {}
+local over = 0
 for i = 1, n do
+  cur[i] = tonumber(redis.call('GET', KEYS[i]) or '0')
   local lim = tonumber(ARGV[1 + i])
-  if lim >= 0 then
-    local cur = tonumber(redis.call('GET', KEYS[i]) or '0')
-    if cur + amt > lim then return i end
+  if over == 0 and lim >= 0 and cur[i] + amt > lim then over = i end
+end
+if over == 0 then
+  for i = 1, n do
+    cur[i] = redis.call('INCRBY', KEYS[i], amt)
+    redis.call('EXPIRE', KEYS[i], tonumber(ARGV[1 + n + i]))
   end
 end
-for i = 1, n do
-  redis.call('INCRBY', KEYS[i], amt)
-  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[1 + n + i]))
-end
-return 0
+local out = {over}
+for i = 1, n do out[i + 1] = cur[i] end
+return out
 """
 
 _ADJUST = """
@@ -88,13 +92,21 @@ class RedisState:
 
     name = "redis"
 
-    def __init__(self, url: str, prefix: str, socket_timeout_s: float, retry_after_s: float) -> None:
+    def __init__(
+        self, url: str, prefix: str, socket_timeout_s: float, retry_after_s: float, max_connections: int = 64
+    ) -> None:
         import redis.asyncio as aioredis
 
         self.prefix = prefix
-        self.client = aioredis.Redis.from_url(
-            url, socket_timeout=socket_timeout_s, socket_connect_timeout=socket_timeout_s, retry=None
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=max_connections,
+            timeout=socket_timeout_s * 4,
+            socket_timeout=socket_timeout_s,
+            socket_connect_timeout=max(1.0, socket_timeout_s * 4),
         )
+        self.client = aioredis.Redis(connection_pool=pool, retry=None)
+        self.last_seen: dict[str, int] = {}  # counter values as Redis last reported them
         self._reserve = self.client.register_script(_RESERVE)
         self._adjust = self.client.register_script(_ADJUST)
         self._pttls = self.client.register_script(_PTTLS)
@@ -108,7 +120,7 @@ class RedisState:
 
     def _failed(self, exc: Exception) -> StateUnavailable:
         if self.up:
-            log.warning("redis unavailable", extra={"error": type(exc).__name__})
+            log.warning("redis unavailable: %s: %s", type(exc).__name__, str(exc)[:200])
         self.up = False
         self.down_until = time.monotonic() + self.retry_after_s
         return StateUnavailable(str(exc))
@@ -128,11 +140,13 @@ class RedisState:
             *[c.ttl_s for c in counters],
         ]
         try:
-            res = int(await self._reserve(keys=keys, args=args))
+            res = await self._reserve(keys=keys, args=args)
         except Exception as exc:
             raise self._failed(exc) from None
         self._ok()
-        return res
+        for c, v in zip(counters, res[1:], strict=True):
+            self.last_seen[c.key] = int(v)
+        return int(res[0])
 
     async def adjust(self, counters: Sequence[Counter], delta: int) -> None:
         self._guard()

@@ -66,11 +66,10 @@ class OpenAIAdapter(Adapter):
         return UpstreamRequest(self.url(op, upstream), self.headers(scope), raw, stream)
 
     def translate(self, op, data, model):
-        try:
-            u = orjson.loads(data).get("usage")
-        except (orjson.JSONDecodeError, AttributeError):
-            u = None
-        return data, _usage(u)
+        obj = orjson.loads(data)  # an unreadable answer raises: the forwarder turns it into a 502
+        if not isinstance(obj, dict):
+            raise ValueError("upstream answer is not a JSON object")
+        return data, _usage(obj.get("usage"))
 
     def stream_translator(self, model, client_stream):
         return PassThroughStream(model)
