@@ -142,10 +142,17 @@ class DataLake(ConfigModel):
 # --------------------------------------------------------------------------- interconnect
 
 LinkMode = Literal["public", "vpn", "dedicated"]
+Asn = Annotated[int, Field(ge=64512, le=65534)]
+DEFAULT_ASNS: dict[Cloud, int] = {"aws": 64512, "gcp": 64513, "azure": 65515}
+LINK_BLOCK_PREFIX = 28  # every non-public link owns one /28 of the pool: four /30s, one per tunnel/session
 
 
 class Link(ConfigModel):
-    """A private link between two clusters' networks (clusters named by `clusters[].name`)."""
+    """A private link between two clusters' networks (clusters named by `clusters[].name`).
+
+    public: no private link (traffic goes over the internet, TLS only); vpn: IPsec with BGP, redundant
+    tunnels; dedicated: a partner circuit (e.g. Megaport) into Direct Connect / Partner Interconnect /
+    ExpressRoute at each end."""
 
     a: Name
     b: Name
@@ -153,14 +160,21 @@ class Link(ConfigModel):
     # dedicated links: the partner that provides the circuit (e.g. "megaport") and bandwidth.
     partner: str | None = None
     bandwidth_mbps: int = Field(default=1000, ge=50, le=100000)
+    # dedicated, AWS end: the partner's hosted connections (dxcon-...), two for redundancy.
+    aws_connection_ids: list[Annotated[str, Field(pattern=r"^dxcon-[a-z0-9]{8,}$")]] = Field(default_factory=list)
+    # dedicated, Azure end: the ExpressRoute peering location of the partner, e.g. "Washington DC".
+    azure_peering_location: str | None = None
+    # Explicit /28 for this link's tunnel inside addresses; None: block number <index> of the pool.
+    inside_cidr: Cidr | None = None
 
 
 class Interconnect(ConfigModel):
-    asns: dict[Cloud, Annotated[int, Field(ge=64512, le=65534)]] = Field(
-        default_factory=lambda: {"aws": 64512, "gcp": 64513, "azure": 65515}
-    )
-    # /30s inside 169.254.0.0/16 are carved from this pool for tunnel inside addresses.
-    inside_cidr_pool: Cidr = ipaddress.IPv4Network("169.254.100.0/22")
+    asns: dict[Cloud, Asn] = Field(default_factory=lambda: dict(DEFAULT_ASNS))
+    # Per-cluster ASN overrides (cluster name -> ASN); default: the cluster's cloud's ASN.
+    cluster_asns: dict[Name, Asn] = Field(default_factory=dict)
+    # /30s inside 169.254.0.0/16 are carved from this pool for tunnel inside addresses: link i gets
+    # the i-th /28 (append new links at the end so existing tunnels keep their addresses).
+    inside_cidr_pool: Cidr = ipaddress.IPv4Network("169.254.21.0/24")
     links: list[Link] = Field(default_factory=list)
 
     @field_validator("asns")
@@ -173,40 +187,103 @@ class Interconnect(ConfigModel):
             seen[asn] = cloud
         return asns
 
+    def asn_of(self, cluster_name: str, cloud: Cloud) -> int:
+        """The BGP ASN of a cluster's network: its override, else its cloud's ASN."""
+        return self.cluster_asns.get(cluster_name) or self.asns.get(cloud) or DEFAULT_ASNS[cloud]
+
+    def pool_blocks(self) -> list[ipaddress.IPv4Network]:
+        """The pool as /28 link blocks, in order (empty when the pool is smaller than a /28)."""
+        if self.inside_cidr_pool.prefixlen > LINK_BLOCK_PREFIX:
+            return []
+        return list(self.inside_cidr_pool.subnets(new_prefix=LINK_BLOCK_PREFIX))
+
+    def link_block(self, index: int) -> ipaddress.IPv4Network:
+        """The /28 of link number `index`: its explicit `insideCidr`, else block `index` of the pool.
+        Raises IndexError when the pool has no such block (config validation reports it first)."""
+        link = self.links[index]
+        if link.inside_cidr is not None:
+            return link.inside_cidr
+        return self.pool_blocks()[index]
+
 
 # --------------------------------------------------------------------------- cloudflare
 
 Steering = Literal["off", "geo", "proximity", "random", "dynamic_latency", "least_outstanding_requests"]
+# Cloudflare load-balancing region codes.
+CF_REGIONS = ("WNAM", "ENAM", "WEU", "EEU", "NSAM", "SSAM", "OC", "ME", "NAF", "SAF", "SAS", "SEAS", "NEAS")
+CheckRegion = Literal[
+    "WNAM", "ENAM", "WEU", "EEU", "NSAM", "SSAM", "OC", "ME", "NAF", "SAF", "IN", "SEAS", "NEAS", "ALL_REGIONS"
+]
 
 
 class HealthMonitor(ConfigModel):
-    path: str = "/readyz"
-    expected_codes: str = "200"
+    path: str = Field(default="/readyz", pattern=r"^/")
+    expected_codes: str = Field(default="200", pattern=r"^([1-5][0-9x]{2})$")
     interval_seconds: int = Field(default=60, ge=10, le=3600)
     timeout_seconds: int = Field(default=5, ge=1, le=10)
     retries: int = Field(default=2, ge=0, le=5)
-    check_regions: list[str] = Field(default_factory=lambda: ["WNAM", "ENAM", "WEU", "EEU", "SEAS"])
+    check_regions: list[CheckRegion] = Field(default_factory=lambda: ["WNAM", "ENAM", "WEU", "EEU", "SEAS"])
+    port: int = Field(default=443, ge=1, le=65535)
+    # Host header the probe sends (the ingress routes by host); None: the first hostname.
+    host_header: str | None = None
+    expected_body: str | None = None
 
 
 class Hostname(ConfigModel):
-    name: str  # FQDN inside the zone, e.g. "api.example.com"
+    name: str = Field(pattern=r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")  # FQDN inside the zone
     # A hostname bound to a jurisdiction may only send users to pools in it (fallback included).
     jurisdiction: str | None = None
-    pools: list[Name]  # cluster names whose ingress becomes a pool; first is the default
+    pools: list[Name] = Field(min_length=1)  # cluster names whose ingress becomes a pool; first is the default
+    # Pools for users no steering rule matches, in failover order; None: `pools`.
+    default_pools: list[Name] | None = None
     fallback: Name | None = None  # cluster name; None: the first pool
     steering: Steering = "proximity"
     session_affinity: Literal["none", "cookie", "ip_cookie", "header"] = "cookie"
+    session_affinity_ttl_seconds: int = Field(default=1800, ge=1800, le=604800)
+    # header affinity: the request headers that identify a session.
+    session_affinity_headers: list[str] = Field(default_factory=list)
+    # Zero-downtime failover to another pool when a pool has no healthy origin.
+    adaptive_routing: bool = True
     # geo steering: Cloudflare region code ("WEU", "ENAM", ...) -> cluster names
     region_pools: dict[str, list[Name]] = Field(default_factory=dict)
     # geo steering: ISO country code -> cluster names
     country_pools: dict[str, list[Name]] = Field(default_factory=dict)
+    # Cloudflare PoP (3-letter IATA code, e.g. "FRA") -> cluster names
+    pop_pools: dict[str, list[Name]] = Field(default_factory=dict)
+    # random steering: cluster name -> weight (others: 1.0)
+    weights: dict[Name, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+    proxied: bool = True
+
+    @property
+    def effective_default_pools(self) -> list[str]:
+        return list(self.default_pools) if self.default_pools is not None else list(self.pools)
+
+    @property
+    def effective_fallback(self) -> str:
+        return self.fallback or self.effective_default_pools[0]
+
+    def reachable_pools(self) -> list[tuple[str, str]]:
+        """Every (config key, cluster name) a user of this hostname can be sent to."""
+        out = [("pools", p) for p in self.pools]
+        out += [("defaultPools", p) for p in self.default_pools or []]
+        out.append(("fallback", self.effective_fallback))
+        for code, pools in self.region_pools.items():
+            out += [(f"regionPools.{code}", p) for p in pools]
+        for cc, pools in self.country_pools.items():
+            out += [(f"countryPools.{cc}", p) for p in pools]
+        for pop, pools in self.pop_pools.items():
+            out += [(f"popPools.{pop}", p) for p in pools]
+        out += [(f"weights.{p}", p) for p in self.weights]
+        return out
 
 
 class Cloudflare(ConfigModel):
-    account_id: str  # may be a Pulumi config secret elsewhere; ids are not secrets
-    zone_id: str
+    account_id: str = Field(pattern=r"^[0-9a-f]{32}$")  # ids are not secrets; the API token is (cloudflare:apiToken)
+    zone_id: str = Field(pattern=r"^[0-9a-f]{32}$")
     monitor: HealthMonitor = Field(default_factory=HealthMonitor)
     hostnames: list[Hostname] = Field(default_factory=list)
+    # When set, an unproxied A record <cluster>.<originDomain> per cluster ingress (for TLS and debugging).
+    origin_domain: str | None = None
 
 
 # --------------------------------------------------------------------------- vault
@@ -226,6 +303,47 @@ class Vault(ConfigModel):
 # --------------------------------------------------------------------------- router
 
 
+ModelServerProvider = Literal["vllm", "ollama", "openai"]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class ModelServer(ConfigModel):
+    """An in-cluster, OpenAI-compatible model server (a Kubernetes Service) the router uses as a local
+    backend: http://<service>.<namespace>.svc.cluster.local:<port>/v1."""
+
+    name: str = Field(pattern=r"^[a-z0-9-]{1,40}$")  # backend name suffix
+    service: str = Field(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+    namespace: str = Field(default="models", pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+    port: int = Field(default=8000, ge=1, le=65535)
+    provider: ModelServerProvider = "vllm"
+    models: list[str] = Field(min_length=1)
+    # Clusters that run it (cluster names); empty: every cluster.
+    clusters: list[Name] = Field(default_factory=list)
+
+
+class RouterTenant(ConfigModel):
+    """A tenant: the jurisdictions its requests may be served in, its budgets and models."""
+
+    jurisdictions: list[str] = Field(min_length=1)
+    daily_budget_usd: float | None = Field(default=None, ge=0)
+    monthly_budget_usd: float | None = Field(default=None, ge=0)
+    models: list[str] | None = None
+
+
+class RouterApiKey(ConfigModel):
+    sha256: Sha256  # hex SHA-256 of the key; the key itself is never in config
+    tenant: str
+    scopes: list[str] = Field(default_factory=lambda: ["inference"])
+
+
+class CloudModels(ConfigModel):
+    """Model names offered by each cloud AI service (cloud-tier backends)."""
+
+    bedrock: list[str] = Field(default_factory=lambda: ["anthropic.claude-3-5-sonnet-20240620-v1:0"])
+    vertex: list[str] = Field(default_factory=lambda: ["gemini-1.5-pro", "gemini-1.5-flash"])
+    azure_openai: list[str] = Field(default_factory=lambda: ["gpt-4o", "gpt-4o-mini"])
+
+
 class Router(ConfigModel):
     image: str  # must be pinned by digest: repo@sha256:...
     replicas: int = Field(default=2, ge=1, le=100)
@@ -234,6 +352,41 @@ class Router(ConfigModel):
     daily_budget_usd: float = Field(default=500.0, ge=0)
     monthly_budget_usd: float = Field(default=10000.0, ge=0)
     airgap: bool = False
+    namespace: str = Field(default="meridian-router", pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+    port: int = Field(default=8080, ge=1024, le=65535)
+    # Ingress: "loadbalancer" = a LoadBalancer Service on the cluster's reserved static address;
+    # "gateway" = Gateway API (Gateway + HTTPRoute) with the cloud's gateway class (gatewayClasses).
+    ingress: Literal["loadbalancer", "gateway"] = "loadbalancer"
+    gateway_classes: dict[Cloud, str] = Field(
+        default_factory=lambda: {
+            "gcp": "gke-l7-regional-external-managed",
+            "azure": "azure-alb-external",
+            "aws": "aws-alb",
+        }
+    )
+    # TLS certificate Secret the Gateway's HTTPS listener serves (gateway ingress only).
+    tls_secret: str = "router-origin-tls"
+    # Peers are reached at http://router.<cluster>.<internalDomain>:<port> (the internal LB of each
+    # cluster's router; a private DNS record per cluster points at it).
+    internal_domain: str = "router.meridian.internal"
+    # Extra jurisdictions a cluster's router may serve besides its own (cluster name -> ids).
+    jurisdictions: dict[Name, list[str]] = Field(default_factory=dict)
+    model_servers: list[ModelServer] = Field(default_factory=list)
+    cloud_models: CloudModels = Field(default_factory=CloudModels)
+    # Azure OpenAI resource per Azure region (region -> resource name); default meridian-<env>-<region>.
+    azure_openai_resources: dict[str, str] = Field(default_factory=dict)
+    tenants: dict[str, RouterTenant] = Field(default_factory=dict)
+    api_keys: list[RouterApiKey] = Field(default_factory=list)
+    # Vault: Kubernetes auth role the router's ServiceAccount logs in with, and the KV v2 path of
+    # the upstream API keys (one secret per provider, field `api_key`).
+    vault_role: str = "router"
+    vault_kv_path: str = "secret/data/router"
+    vault_address: str = "https://vault.meridian.internal:8200"
+    redis_image: str = "docker.io/library/redis:7.2.5-alpine"
+    cpu_request: str = "250m"
+    memory_request: str = "256Mi"
+    cpu_limit: str = "1"
+    memory_limit: str = "512Mi"
 
     @field_validator("image")
     @classmethod

@@ -12,6 +12,8 @@ from pydantic import Field, ValidationError
 from meridian import catalog
 from meridian.config.base import ConfigError, ConfigModel
 from meridian.config.checks_aws import check_aws
+from meridian.config.checks_cloudflare import check_cloudflare
+from meridian.config.checks_interconnect import check_interconnect
 from meridian.config.sections import (
     Cloudflare,
     Cluster,
@@ -130,57 +132,12 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
                     f"{lake.data_class} never replicates out of its jurisdiction"
                 )
 
-    if cfg.interconnect:
-        for i, link in enumerate(cfg.interconnect.links):
-            for end in ("a", "b"):
-                if getattr(link, end) not in names:
-                    problems.append(
-                        f"{_loc(('interconnect', 'links', i, end))}: {getattr(link, end)!r} is not a cluster name "
-                        f"(known: {', '.join(names)})"
-                    )
-            if link.a == link.b:
-                problems.append(f"{_loc(('interconnect', 'links', i))}: a link needs two different clusters")
-        pairs = [frozenset((link.a, link.b)) for link in cfg.interconnect.links]
-        for i, p in enumerate(pairs):
-            if pairs.index(p) != i:
-                problems.append(f"{_loc(('interconnect', 'links', i))}: link {sorted(p)} is listed twice")
-
-    if cfg.cloudflare:
-        for i, h in enumerate(cfg.cloudflare.hostnames):
-            base = _loc(("cloudflare", "hostnames", i))
-            referenced = [("pools", p) for p in h.pools]
-            if h.fallback:
-                referenced.append(("fallback", h.fallback))
-            for region_code, pools in h.region_pools.items():
-                referenced += [(f"regionPools.{region_code}", p) for p in pools]
-            for cc, pools in h.country_pools.items():
-                referenced += [(f"countryPools.{cc}", p) for p in pools]
-            for key, pool in referenced:
-                if pool not in names:
-                    problems.append(f"{base}.{key}: {pool!r} is not a cluster name (known: {', '.join(names)})")
-            if h.jurisdiction is not None:
-                if not _check_jurisdiction(problems, f"{base}.jurisdiction", h.jurisdiction):
-                    continue
-                for key, pool in referenced:
-                    if pool in names:
-                        cl = cfg.cluster(pool)
-                        reg = catalog.region(cl.cloud, cl.region) if cl else None
-                        if reg and not reg.within(h.jurisdiction):
-                            problems.append(
-                                f"{base}.{key}: hostname {h.name!r} is bound to {h.jurisdiction!r} but pool "
-                                f"{pool!r} is in {cl.cloud} {cl.region} ({reg.country}); every pool a user can "
-                                f"reach, fallback included, must be in {h.jurisdiction!r}"
-                            )
-            for cc in h.country_pools:
-                try:
-                    catalog.country_jurisdictions(cc)
-                except catalog.UnknownJurisdictionError as e:
-                    problems.append(f"{base}.countryPools.{cc}: {e}")
-
     if "gcp" in cfg.clouds() and not cfg.gcp_project:
         problems.append(f"{FULL_KEY}.gcpProject: required because the stack has GCP clusters or lakes")
     if cfg.vault and cfg.vault.cluster not in names:
         problems.append(f"{_loc(('vault', 'cluster'))}: {cfg.vault.cluster!r} is not a cluster name")
+    problems += check_interconnect(cfg)
+    problems += check_cloudflare(cfg)
     problems += check_aws(cfg)
     return problems
 

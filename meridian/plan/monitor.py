@@ -78,6 +78,9 @@ class CapturingMonitor(MockMonitor):
             return response
         inputs = json_format.MessageToDict(request.object) if request.object else {}
         outputs = json_format.MessageToDict(response.object) if response.object else {}
+        for key in request.additionalSecretOutputs:  # as the engine stores them: secret in state
+            if key in outputs:
+                outputs[key] = {SECRET_SIG_KEY: SECRET_SIG, "value": outputs[key]}
         reg = Registration(
             urn=response.urn,
             type=request.type,
