@@ -451,19 +451,25 @@ def lb_routes(lb: Resource, view: StackView) -> list[tuple[str, str, Resource | 
     out: list[tuple[str, str, Resource | None]] = []
 
     def add(route: str, prop: str, ids: Any) -> None:
-        for pid in ids if isinstance(ids, list) else [ids]:
-            if pid is None:
-                continue
+        ids = [p for p in (ids if isinstance(ids, list) else [ids]) if p is not None]
+        deps = [d for u in lb.property_dependencies.get(prop, ())
+                if (d := view.by_urn.get(u)) is not None and d.type == CF_POOL]
+        unresolved = 0
+        for pid in ids:
             pool = view.find(pid, CF_POOL)
-            if pool is None:
-                # Ids unknown at preview, or pools whose state has no id property (CrossGuard):
-                # every pool the property depends on is reachable through it.
-                deps = [d for u in lb.property_dependencies.get(prop, ())
-                        if (d := view.by_urn.get(u)) is not None and d.type == CF_POOL]
-                if deps:
-                    out.extend((route, d.urn, d) for d in deps)
-                    continue
-            out.append((route, str(pid), pool))
+            if pool is not None:
+                out.append((route, str(pid), pool))
+            elif known(pid) and view.has_ids:
+                out.append((route, str(pid), None))  # a pool this stack does not have
+            else:
+                unresolved += 1
+        if unresolved:
+            # Ids unknown at preview, or a CrossGuard view (no ids in props): every pool the
+            # property depends on is reachable through it; more ids than pools fails closed.
+            out.extend((route, d.urn, d) for d in deps)
+            known_ids = {p for p in ids if known(p) and view.find(p, CF_POOL) is None}
+            if not deps or len(known_ids) > len(deps):
+                out.append((route, f"<{prop}: reference not resolvable>", None))
 
     def scan(block: dict[str, Any], prop_root: str | None = None) -> None:
         add("default", prop_root or "defaultPoolIds", block.get("defaultPoolIds") or block.get("defaultPools"))

@@ -99,6 +99,8 @@ class StackView:
         self._by_type: dict[str, list[Resource]] = {}
         self._by_ident: dict[tuple[str, str], list[Resource]] = {}
         self._attached: dict[tuple[str, str], dict[str, list[Resource]]] = {}
+        # State documents carry resource ids; CrossGuard's PolicyResources do not.
+        self.has_ids = any("__id" in r.props for r in self.resources)
         for r in self.resources:
             self._by_type.setdefault(r.type, []).append(r)
             for ident in self.identifiers(r):

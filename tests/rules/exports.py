@@ -52,9 +52,43 @@ def document(resources: list[dict[str, Any]], stack: str = "prod") -> dict[str, 
     stack_res = {"urn": urn("pulumi:pulumi:Stack", f"{PROJECT}-{stack}", stack), "custom": False,
                  "type": "pulumi:pulumi:Stack", "outputs": {"secretThing": {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270",
                                                                              "ciphertext": "AAAA"}}}
-    return {"version": 3, "deployment": {"manifest": {"time": "2026-01-01T00:00:00Z", "magic": "x", "version": "v3.140.0"},
-                                         "secrets_providers": {"type": "service"},
-                                         "resources": [stack_res, *resources]}}
+    return link({"version": 3, "deployment": {"manifest": {"time": "2026-01-01T00:00:00Z", "magic": "x",
+                                                           "version": "v3.140.0"},
+                                              "secrets_providers": {"type": "service"},
+                                              "resources": [stack_res, *resources]}})
+
+
+def _strings(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*(_strings(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_strings(v) for v in value)) if value else set()
+    return set()
+
+
+def link(doc: dict[str, Any]) -> dict[str, Any]:
+    """Record propertyDependencies the way the engine does when a program passes one resource's
+    id/arn output into another's input (the policy pack sees references only through these)."""
+    resources = doc["deployment"]["resources"]
+    refs: dict[str, str] = {}
+    for r in resources:
+        if r.get("custom") and not r["type"].startswith("pulumi:providers:"):
+            for v in (r.get("id"), (r.get("outputs") or {}).get("arn")):
+                if isinstance(v, str):
+                    refs[v] = r["urn"]
+    for r in resources:
+        pdeps = r.setdefault("propertyDependencies", {})
+        for key, value in (r.get("inputs") or {}).items():
+            found = sorted({refs[s] for s in _strings(value) if s in refs and refs[s] != r["urn"]})
+            if found:
+                pdeps[key] = sorted(set(pdeps.get(key, [])) | set(found))
+        if not pdeps:
+            r.pop("propertyDependencies")
+        else:
+            r["dependencies"] = sorted({u for v in pdeps.values() for u in v})
+    return doc
 
 
 def tags(dc: str = "pii", j: str = "eu", env: str = "prod", **extra: str) -> dict[str, str]:
@@ -101,7 +135,7 @@ def aws_stack() -> dict[str, Any]:
     res = [p_ie, p_de, key, rkey]
     res += s3_bucket("acme-lake", ie, key_arn=key_arn)
     res += s3_bucket("acme-lake-replica", de, key_arn=rkey_arn, region="eu-central-1")
-    res += s3_bucket("acme-lake-logs", ie)
+    res += s3_bucket("acme-lake-logs", ie, dc="internal")
     res += [
         resource("aws:s3/bucketLoggingV2:BucketLoggingV2", "acme-lake-logging",
                  {"bucket": "acme-lake", "targetBucket": "acme-lake-logs", "targetPrefix": "s3/"}, provider=ie),
@@ -225,6 +259,7 @@ def edit(doc: dict[str, Any], name: str, path: str, value: Any) -> dict[str, Any
         else:
             r[path[1:]] = value
         return doc
+    (r.get("propertyDependencies") or {}).pop(path.split(".")[0], None)
     for side in ("inputs", "outputs"):
         cur: Any = r.setdefault(side, {})
         steps = path.split(".")
@@ -238,7 +273,7 @@ def edit(doc: dict[str, Any], name: str, path: str, value: Any) -> dict[str, Any
             cur[int(last)] = copy.deepcopy(value)
         else:
             cur[last] = copy.deepcopy(value)
-    return doc
+    return link(doc)
 
 
 def drop(doc: dict[str, Any], name: str) -> dict[str, Any]:
@@ -249,8 +284,8 @@ def drop(doc: dict[str, Any], name: str) -> dict[str, Any]:
 
 def add(doc: dict[str, Any], *resources: dict[str, Any]) -> dict[str, Any]:
     doc = copy.deepcopy(doc)
-    doc["deployment"]["resources"].extend(resources)
-    return doc
+    doc["deployment"]["resources"].extend(copy.deepcopy(resources))
+    return link(doc)
 
 
 DELETE = object()

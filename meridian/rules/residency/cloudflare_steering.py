@@ -23,18 +23,27 @@ def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Fi
         return
     if jid is None:
         return
+    unknown: dict[str, list[str]] = {}
+    outside: dict[str, list[str]] = {}
+    detail: dict[str, str] = {}
     for route, pid, pool in lb_routes(res, view):
         if pool is None:
-            yield Finding(f"hostname {host} ({route}) can reach pool {pid}, which is not in the stack "
-                          "(fail closed)", jid)
+            unknown.setdefault(pid, []).append(route)
             continue
         p = pool_placement(pool, dict(settings.options))
         pname = pool.props.get("name") or pool.name
         if p.error:
-            yield Finding(f"hostname {host} ({route}): {p.error}", jid)
+            outside.setdefault(pname, []).append(route)
+            detail[pname] = f"whose location is unknown: {p.error}"
         elif not p.within(jid):
-            yield Finding(f"hostname {host} ({route}) can reach pool {pname} in {p.cloud}:{p.region_id} "
-                          f"({p.region.country if p.region else '?'}), outside '{jid}'", jid)
+            outside.setdefault(pname, []).append(route)
+            detail[pname] = (f"in {p.cloud}:{p.region_id} ({p.region.country if p.region else '?'}), "
+                             f"outside '{jid}'")
+    for pid, routes in unknown.items():
+        yield Finding(f"hostname {host} ({', '.join(routes)}) can reach pool {pid}, which is not in the stack "
+                      "(fail closed)", jid)
+    for pname, routes in outside.items():
+        yield Finding(f"hostname {host} ({', '.join(routes)}) can reach pool {pname} {detail[pname]}", jid)
 
 
 RULE = Rule(

@@ -1,0 +1,58 @@
+from meridian.rules import PackConfig
+from tests.rules.exports import DELETE, assert_has_violation, assert_no_violations, cloudflare_stack, edit
+
+RULE = "residency-cloudflare-steering"
+
+
+def test_fallback_pool_outside_jurisdiction():
+    doc = edit(cloudflare_stack(), "eu-api", "fallbackPoolId", "pool-aws-use1")
+    assert_has_violation(doc, RULE, "eu-api", "fallback) can reach pool aws-use1")
+
+
+def test_country_pool_outside_jurisdiction():
+    doc = edit(cloudflare_stack(), "eu-api", "countryPools.0.poolIds", ["pool-aws-use1"])
+    assert_has_violation(doc, RULE, "eu-api", "country:DE")
+
+
+def test_rule_override_outside_jurisdiction():
+    doc = edit(cloudflare_stack(), "eu-api", "rules", [{"name": "r", "condition": "true",
+                                                        "overrides": [{"defaultPools": ["pool-aws-use1"]}]}])
+    assert_has_violation(doc, RULE, "eu-api", "aws-use1")
+
+
+def test_pool_without_meridian_description_fails_closed():
+    doc = edit(cloudflare_stack(), "gcp-euw1", "description", "our belgian cluster")
+    found = [v for v in __import__("tests.rules.exports", fromlist=["x"]).violations(doc)]
+    assert found and all(v.rule == RULE and "does not state its region" in v.message for v in found)
+
+
+def test_pool_unknown_to_stack_fails_closed():
+    doc = edit(cloudflare_stack(), "eu-api", "defaultPoolIds", ["pool-aws-euw1", "pool-from-elsewhere"])
+    assert_has_violation(doc, RULE, "eu-api", "not in the stack")
+
+
+def test_unbound_hostname_may_fail_over_anywhere():
+    assert_no_violations(cloudflare_stack())
+
+
+def test_malformed_meridian_lb_description_fails_closed():
+    doc = edit(cloudflare_stack(), "global-api", "description", "meridian:hostname=api.acme.example")
+    assert_has_violation(doc, RULE, "global-api", "fail closed")
+
+
+def test_hostname_bound_by_config():
+    config = PackConfig.from_mapping({RULE: {"residencyHostnames": {"api.acme.example": "eu"}}})
+    doc = edit(cloudflare_stack(), "global-api", "description", DELETE)
+    assert_has_violation(doc, RULE, "global-api", "aws-use1", config=config)
+
+
+def test_pool_region_from_config():
+    config = PackConfig.from_mapping({RULE: {"poolRegions": {"gcp-euw1": "gcp:europe-west1"}}})
+    assert_no_violations(edit(cloudflare_stack(), "gcp-euw1", "description", DELETE), config)
+
+
+def test_pool_ids_unknown_at_preview_resolved_through_property_dependencies():
+    doc = edit(cloudflare_stack(), "eu-api", "fallbackPoolId", "04da6b54-80e4-46f7-96ec-b56ff0331ba9")
+    doc = edit(doc, "eu-api", "@propertyDependencies",
+               {"fallbackPoolId": ["urn:pulumi:prod::acme-lake::cloudflare:index/loadBalancerPool:LoadBalancerPool::aws-use1"]})
+    assert_has_violation(doc, RULE, "eu-api", "aws-use1")
