@@ -78,9 +78,10 @@ class IngressAddress(pulumi.ComponentResource):
 
             if resource_group_name is None:
                 raise ValueError(f"IngressAddress {name!r}: an Azure cluster needs resource_group_name")
+            pip_name = f"{cluster.name}-ingress"
             pip = network.PublicIPAddress(
                 name,
-                public_ip_address_name=f"{cluster.name}-ingress",
+                public_ip_address_name=pip_name,
                 resource_group_name=resource_group_name,
                 location=cluster.region,
                 sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
@@ -91,10 +92,10 @@ class IngressAddress(pulumi.ComponentResource):
                 opts=child,
             )
             self.addresses = pulumi.Output.all(pip.ip_address.apply(lambda ip: ip or ""))
-            self.service_annotations = pulumi.Output.all(pip.name, resource_group_name).apply(
-                lambda a: {
-                    "service.beta.kubernetes.io/azure-pip-name": a[0],
-                    "service.beta.kubernetes.io/azure-load-balancer-resource-group": a[1],
+            self.service_annotations = pulumi.Output.from_input(resource_group_name).apply(
+                lambda rg: {
+                    "service.beta.kubernetes.io/azure-pip-name": pip_name,
+                    "service.beta.kubernetes.io/azure-load-balancer-resource-group": rg,
                 }
             )
         self.address = self.addresses.apply(lambda xs: xs[0])
