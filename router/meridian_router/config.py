@@ -55,7 +55,10 @@ class BreakerConfig(_Model):
 
 
 class HealthCheckConfig(_Model):
-    path: str | None = Field(None, description="GET path probed on the backend; null disables")
+    path: str | None = Field(
+        None,
+        description="GET path probed on the backend's origin (scheme://host:port), e.g. /health; null disables",
+    )
     interval_s: float = Field(10.0, gt=0)
     timeout_s: float = Field(2.0, gt=0)
     unhealthy_after: int = Field(2, ge=1)

@@ -28,8 +28,8 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(out, default=str).decode()
 
 
-def setup(level: str = "info") -> None:
-    handler = logging.StreamHandler(sys.stdout)
+def setup(level: str = "info", stream=None) -> None:
+    handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger("meridian_router")
     root.handlers[:] = [handler]

@@ -74,6 +74,7 @@ class FakeUpstream:
         app.router.add_post("/v1/completions", self.completions)
         app.router.add_post("/v1/embeddings", self.embeddings)
         app.router.add_post("/v1/messages", self.anthropic)
+        app.router.add_post("/openai/deployments/{dep}/chat/completions", self.chat)
         app.router.add_post("/models/{tail}", self.gemini)
         app.router.add_post("/model/{model}/converse", self.bedrock)
         app.router.add_get("/health", self.health)
@@ -91,7 +92,13 @@ class FakeUpstream:
     async def _fault(self, request: web.Request) -> web.StreamResponse | None:
         self.hits += 1
         body = await request.read()
-        self.seen.append({"path": request.path_qs, "headers": dict(request.headers), "body": body})
+        self.seen.append(
+            {
+                "path": request.path_qs,
+                "headers": {k.lower(): v for k, v in request.headers.items()},
+                "body": body,
+            }
+        )
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.mode == "error500":

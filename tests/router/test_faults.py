@@ -154,8 +154,7 @@ def test_client_disconnect_mid_stream_is_harmless(make_router, ups):
 
 def test_active_health_checks_take_a_backend_out(make_router, ups):
     cfg = base_config(ups)
-    cfg["backends"][0]["health_check"] = {"path": "/../health", "interval_s": 0.05, "unhealthy_after": 1}
-    cfg["backends"][0]["base_url"] = ups["local_eu"].url
+    cfg["backends"][0]["health_check"] = {"path": "/health", "interval_s": 0.05, "unhealthy_after": 1}
     r = make_router(cfg)
     ups["local_eu"].health_ok = False
     assert wait_until(lambda: not backend(r, "local_eu").breaker.healthy)

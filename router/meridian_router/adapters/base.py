@@ -10,6 +10,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -145,7 +146,8 @@ class Adapter:
             return None
         if path.startswith("http"):
             return path
-        return self.base + path
+        parts = urlsplit(self.base)
+        return f"{parts.scheme}://{parts.netloc}{path}"  # relative to the backend's origin
 
     def health_headers(self) -> dict[str, str]:
         return {}

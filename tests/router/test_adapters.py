@@ -1,0 +1,138 @@
+"""Provider adapters translate requests, answers, streams and usage; SigV4 matches botocore."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import openai
+import pytest
+from meridian_router.adapters.sigv4 import sign
+
+from .conftest import base_config
+
+MSG = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]
+
+
+def one_backend(ups, provider: str, **kw) -> dict:
+    cfg = base_config(ups)
+    b = {
+        "name": "p",
+        "provider": provider,
+        "tier": "cloud",
+        "base_url": ups["extra"].url,
+        "jurisdiction": "eu",
+        "models": [{"name": "m1", "upstream": "up-model"}],
+        "api_key_env": "TEST_UPSTREAM_KEY",
+        **kw,
+    }
+    cfg["backends"] = [b]
+    return cfg
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch):
+    monkeypatch.setenv("TEST_UPSTREAM_KEY", "sekrit")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+
+
+def client(r):
+    return openai.OpenAI(base_url=r.url + "/v1", api_key="eu-key", max_retries=0, timeout=10)
+
+
+def test_anthropic(make_router, ups):
+    r = make_router(one_backend(ups, "anthropic"))
+    out = client(r).chat.completions.create(model="m1", messages=MSG, max_tokens=50)
+    assert out.choices[0].message.content == "bonjour monde"
+    assert (out.usage.prompt_tokens, out.usage.completion_tokens) == (11, 2)
+    seen = ups["extra"].seen[-1]
+    assert seen["headers"]["x-api-key"] == "sekrit"
+    assert b'"system":"be brief"' in seen["body"] and b'"model":"up-model"' in seen["body"]
+    chunks = list(client(r).chat.completions.create(model="m1", messages=MSG, stream=True))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "bonjour monde"
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert chunks[-1].usage.completion_tokens == 2
+
+
+def test_vertex(make_router, ups):
+    cfg = one_backend(ups, "vertex")
+    cfg["backends"][0]["base_url"] = ups["extra"].url + "/models"
+    r = make_router(cfg)
+    out = client(r).chat.completions.create(model="m1", messages=MSG)
+    assert out.choices[0].message.content == "hallo welt"
+    assert out.usage.prompt_tokens == 7
+    seen = ups["extra"].seen[-1]
+    assert seen["path"] == "/models/up-model:generateContent"
+    assert seen["headers"]["authorization"] == "Bearer sekrit"
+    assert b"systemInstruction" in seen["body"]
+    chunks = list(client(r).chat.completions.create(model="m1", messages=MSG, stream=True))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "hallo welt"
+    assert ups["extra"].seen[-1]["path"] == "/models/up-model:streamGenerateContent?alt=sse"
+
+
+def test_bedrock_sigv4(make_router, ups):
+    r = make_router(one_backend(ups, "bedrock", aws_region="eu-west-1", api_key_env=None))
+    out = client(r).chat.completions.create(model="m1", messages=MSG, max_tokens=5)
+    assert out.choices[0].message.content == "hola"
+    seen = ups["extra"].seen[-1]
+    assert seen["path"] == "/model/up-model/converse"
+    auth = seen["headers"]["authorization"]
+    assert (
+        auth.startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
+        and "/eu-west-1/bedrock/aws4_request" in auth
+    )
+    chunks = list(client(r).chat.completions.create(model="m1", messages=MSG, stream=True))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "hola"
+
+
+def test_azure_openai(make_router, ups):
+    r = make_router(one_backend(ups, "azure_openai", api_version="2024-10-21"))
+    out = client(r).chat.completions.create(model="m1", messages=MSG)
+    assert out.choices[0].message.content == "hello from extra"
+    seen = ups["extra"].seen[-1]
+    assert seen["path"] == "/openai/deployments/up-model/chat/completions?api-version=2024-10-21"
+    assert seen["headers"]["api-key"] == "sekrit" and "authorization" not in seen["headers"]
+
+
+def test_azure_url_and_headers(ups):
+    from meridian_router.adapters.openai import AzureOpenAIAdapter
+    from meridian_router.config import parse_config
+
+    cfg = parse_config(one_backend(ups, "azure_openai", api_version="2024-10-21"))
+    a = AzureOpenAIAdapter(cfg.backends[0])
+    req = a.build("chat", {"model": "m1", "messages": []}, b"{}", "m1", False, frozenset({"eu"}), False)
+    assert req.url.endswith("/openai/deployments/up-model/chat/completions?api-version=2024-10-21")
+    assert req.headers["api-key"] == "sekrit" and "authorization" not in req.headers
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://bedrock-runtime.eu-west-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse",
+        "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse?b=2&a=1",
+    ],
+)
+@pytest.mark.parametrize("token", [None, "FwoGZXIvYXdzEXAMPLE"])
+def test_sigv4_matches_botocore(url, token):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    body = b'{"messages":[]}'
+    req = AWSRequest(method="POST", url=url, data=body, headers={"content-type": "application/json"})
+    SigV4Auth(Credentials("AKID", "SECRET", token), "bedrock", "eu-west-1").add_auth(req)
+    now = datetime.strptime(req.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    ours = sign(
+        "POST",
+        url,
+        {"content-type": "application/json"},
+        body,
+        access_key="AKID",
+        secret_key="SECRET",
+        region="eu-west-1",
+        service="bedrock",
+        session_token=token,
+        now=now,
+    )
+    assert ours["authorization"] == req.headers["Authorization"]
