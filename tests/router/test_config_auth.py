@@ -216,3 +216,29 @@ def test_logs_carry_no_secrets_or_prompts(make_router, ups):
     out = buf.getvalue()
     assert '"route":"chat"' in out and '"tenant":"acme"' in out
     assert "TOPSECRETPROMPT" not in out and "eu-key" not in out
+
+
+def test_readme_documents_every_config_key():
+    from meridian_router import config as c
+
+    readme = (EXAMPLE.parents[1] / "README.md").read_text()
+    models = [
+        c.RouterConfig,
+        c.ServerConfig,
+        c.AuthConfig,
+        c.ApiKeyConfig,
+        c.JwtConfig,
+        c.TenantConfig,
+        c.BudgetLimits,
+        c.ResidencyConfig,
+        c.RoutingConfig,
+        c.BudgetConfig,
+        c.RedisConfig,
+        c.BackendConfig,
+        c.ModelRoute,
+        c.Price,
+        c.BreakerConfig,
+        c.HealthCheckConfig,
+    ]
+    missing = sorted({f for m in models for f in m.model_fields if f not in readme})
+    assert not missing, f"router/README.md does not document: {missing}"
