@@ -1,0 +1,89 @@
+"""One GCP cluster region: VPC, GKE control plane, node identity and node pools (a RegionalCluster)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_gcp.compute as compute
+import pulumi_gcp.organizations as organizations
+from pulumi import ResourceOptions
+
+from infra.gcp.cluster import GkeCluster
+from infra.gcp.identity import NodeServiceAccount
+from infra.gcp.network import GcpVpc
+from infra.gcp.nodepools import GkeNodePools
+from infra.regional import cluster_tags
+from meridian.config import Cluster, StackConfig
+from meridian.tags import gcp_labels
+
+
+class GcpRegion(pulumi.ComponentResource):
+    """Satisfies infra.regional.RegionalCluster. Public attributes:
+      config (Cluster); region (str); project (str); labels (dict[str, str], data-class + jurisdiction);
+      network (GcpVpc: network, network_id, network_self_link, network_name, subnetwork,
+        subnetwork_self_link, node_cidr, pods_range_name, services_range_name, control_plane_cidr,
+        router, router_name, nat);
+      zones (Output[list[str]], the zones the cluster's nodes use: the first `network.azs` UP zones);
+      node_identity (NodeServiceAccount: email, member);
+      gke (GkeCluster: cluster, cluster_id, certificate_authority, secrets_key, version, workload_pool,
+        oidc_issuer_url, private_endpoint);
+      node_pools (GkeNodePools: pools, pool_names);
+      cluster_name, endpoint (Output[str]); kubeconfig (secret Output[str]); k8s_provider (k8s.Provider);
+      workload_pool (str, `<project>.svc.id.goog`: KSA `ns/sa` is
+        `serviceAccount:<workload_pool>[ns/sa]` in IAM)."""
+
+    def __init__(self, name: str, *, cluster: Cluster, stack: StackConfig, opts: ResourceOptions | None = None) -> None:
+        super().__init__("meridian:gcp:Region", name, None, opts)
+        if not stack.gcp_project:
+            raise ValueError("a GCP cluster needs the stack's gcpProject")
+        self.config = cluster
+        self.region = cluster.region
+        self.project = stack.gcp_project
+        self.labels = gcp_labels(cluster_tags(cluster, stack))
+        child = ResourceOptions(parent=self)
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+
+        azs = cluster.network.azs
+        self.zones: pulumi.Output[list[str]] = compute.get_zones_output(
+            project=self.project, region=cluster.region, status="UP", opts=invoke
+        ).names.apply(lambda names: sorted(names)[:azs])
+        project_number = organizations.get_project_output(project_id=self.project, opts=invoke).number
+
+        self.network = GcpVpc(name, cluster=cluster, opts=child)
+        self.node_identity = NodeServiceAccount(name, cluster_name=cluster.name, project=self.project, opts=child)
+        self.gke = GkeCluster(
+            name, cluster=cluster, stack=stack, vpc=self.network, zones=self.zones, project_number=project_number,
+            labels=self.labels, opts=child,
+        )
+        self.node_pools = GkeNodePools(
+            name, cluster=cluster, cluster_id=self.gke.cluster_id, zones=self.zones,
+            service_account=self.node_identity, labels=self.labels, opts=child,
+        )
+        self.cluster_name: pulumi.Output[str] = self.gke.cluster_name
+        self.endpoint: pulumi.Output[str] = self.gke.endpoint
+        self.kubeconfig: pulumi.Output[str] = self.gke.kubeconfig
+        self.k8s_provider = self.gke.k8s_provider
+        self.workload_pool = self.gke.workload_pool
+        self.register_outputs(self.stack_outputs())
+
+    def stack_outputs(self) -> dict[str, Any]:
+        return {
+            "cloud": "gcp",
+            "region": self.region,
+            "project": self.project,
+            "jurisdiction": self.config.jurisdiction,
+            "clusterName": self.cluster_name,
+            "endpoint": self.endpoint,
+            "privateEndpoint": self.gke.private_endpoint,
+            "kubeconfig": self.kubeconfig,
+            "kubernetesVersion": self.gke.version,
+            "workloadPool": self.workload_pool,
+            "oidcIssuerUrl": self.gke.oidc_issuer_url,
+            "secretsKeyId": self.gke.secrets_key.key_id,
+            "networkSelfLink": self.network.network_self_link,
+            "subnetworkSelfLink": self.network.subnetwork_self_link,
+            "routerName": self.network.router_name,
+            "nodeServiceAccount": self.node_identity.email,
+            "nodePools": self.node_pools.pool_names,
+        }
