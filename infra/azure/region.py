@@ -1,0 +1,110 @@
+"""One Azure cluster region: resource group, VNet, AKS control plane and node pools (a RegionalCluster)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_azure_native.resources as resources
+from pulumi import ResourceOptions
+
+from infra.azure.cluster import AksCluster
+from infra.azure.identity import AksWorkloadIdentity, client_config
+from infra.azure.network import AzureNetwork
+from infra.azure.nodepools import AksNodePools
+from infra.regional import cluster_tags, data_store_options
+from meridian.config import Cluster, StackConfig
+
+
+class AzureRegion(pulumi.ComponentResource):
+    """Satisfies infra.regional.RegionalCluster. Public attributes:
+      config (Cluster); region (str); tags (dict[str, str]);
+      resource_group_name (Output[str]);
+      network (AzureNetwork: resource_group_name, vnet_id, vnet_name, cidr, node_subnet_id,
+        gateway_subnet_id, nsg_id, nat_gateway_id, egress_ip);
+      resource_group_name, vnet_name, vnet_id, gateway_subnet_id (Output[str]), cidr (str): shortcuts
+        for the interconnect (infra.interconnect.gateways.AzureNetwork);
+      aks (AksCluster: oidc_issuer_url, identity_*, kubelet_object_id, secrets_key, fqdn, private);
+      node_pools (AksNodePools);
+      cluster_name, endpoint (Output[str]); kubeconfig (secret Output[str]);
+      k8s_provider (pulumi_kubernetes.Provider); oidc_issuer_url (Output[str]);
+      tenant_id, subscription_id (Output[str]).
+    Method workload_identity(name, namespace=, service_account=) -> AksWorkloadIdentity."""
+
+    def __init__(
+        self, name: str, *, cluster: Cluster, stack: StackConfig, opts: ResourceOptions | None = None
+    ) -> None:
+        super().__init__("meridian:azure:Region", name, None, opts)
+        self.config = cluster
+        self.region = cluster.region
+        self.tags = cluster_tags(cluster, stack)
+        child = ResourceOptions(parent=self)
+        client = client_config(self)
+        self.tenant_id: pulumi.Output[str] = client.tenant_id
+        self.subscription_id: pulumi.Output[str] = client.subscription_id
+
+        # The group holds the etcd key vault: deleting a group deletes everything in it, retained or not,
+        # so in prod the group is protected and retained like the key.
+        group = resources.ResourceGroup(
+            f"{name}-rg", location=cluster.region, tags=self.tags, opts=data_store_options(stack, child)
+        )
+        self.resource_group_name: pulumi.Output[str] = group.name
+        self.network = AzureNetwork(
+            name, cluster=cluster, resource_group_name=group.name, tags=self.tags, opts=child
+        )
+        self.aks = AksCluster(
+            name,
+            cluster=cluster,
+            stack=stack,
+            network=self.network,
+            tenant_id=self.tenant_id,
+            subscription_id=self.subscription_id,
+            tags=self.tags,
+            opts=child,
+        )
+        self.node_pools = AksNodePools(
+            name,
+            cluster=cluster,
+            version=self.aks.version,
+            resource_group_name=group.name,
+            cluster_resource_name=self.aks.cluster_name,
+            subnet_id=self.network.node_subnet_id,
+            tags=self.tags,
+            opts=child,
+        )
+        self.vnet_id = self.network.vnet_id
+        self.vnet_name = self.network.vnet_name
+        self.gateway_subnet_id = self.network.gateway_subnet_id
+        self.cidr = self.network.cidr
+        self.cluster_name: pulumi.Output[str] = self.aks.cluster_name
+        self.endpoint: pulumi.Output[str] = self.aks.endpoint
+        self.kubeconfig: pulumi.Output[str] = self.aks.kubeconfig
+        self.k8s_provider = self.aks.k8s_provider
+        self.oidc_issuer_url: pulumi.Output[str] = self.aks.oidc_issuer_url
+        self.register_outputs(self.stack_outputs())
+
+    def workload_identity(self, name: str, *, namespace: str, service_account: str) -> AksWorkloadIdentity:
+        return self.aks.workload_identity(name, namespace=namespace, service_account=service_account)
+
+    def stack_outputs(self) -> dict[str, Any]:
+        return {
+            "cloud": "azure",
+            "region": self.region,
+            "jurisdiction": self.config.jurisdiction,
+            "clusterName": self.cluster_name,
+            "endpoint": self.endpoint,
+            "privateControlPlane": self.aks.private,
+            "kubeconfig": self.kubeconfig,
+            "kubernetesVersion": self.aks.version,
+            "oidcIssuerUrl": self.oidc_issuer_url,
+            "kmsKeyId": self.aks.secrets_key.key_uri_with_version,
+            "keyVaultId": self.aks.secrets_key.vault_id,
+            "resourceGroupName": self.resource_group_name,
+            "vnetId": self.vnet_id,
+            "vnetName": self.vnet_name,
+            "vnetCidr": self.cidr,
+            "nodeSubnetId": self.network.node_subnet_id,
+            "gatewaySubnetId": self.gateway_subnet_id,
+            "egressIp": self.network.egress_ip,
+            "nodePools": self.node_pools.pool_names,
+        }
