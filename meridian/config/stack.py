@@ -12,6 +12,7 @@ from pydantic import Field, ValidationError
 from meridian import catalog
 from meridian.config.base import ConfigError, ConfigModel
 from meridian.config.checks_aws import check_aws
+from meridian.config.checks_azure import check_azure
 from meridian.config.checks_cloudflare import check_cloudflare
 from meridian.config.checks_interconnect import check_interconnect
 from meridian.config.sections import (
@@ -139,6 +140,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
     problems += check_interconnect(cfg)
     problems += check_cloudflare(cfg)
     problems += check_aws(cfg)
+    problems += check_azure(cfg)
     return problems
 
 
