@@ -138,6 +138,10 @@ class StackView:
             target = self.by_urn.get(dep)
             if target is not None and target.type in types:
                 return target
+        if not res.property_dependencies:
+            sole = [d for d in self._sole_dependencies(res) if self.by_urn[d].type in types]
+            if len(sole) == 1:
+                return self.by_urn[sole[0]]
         return None
 
     def attached(self, target: Resource, typ: str, prop: str = "bucket") -> list[Resource]:
@@ -151,14 +155,34 @@ class StackView:
                 v = r.props.get(prop)
                 if isinstance(v, str) and v not in (UNKNOWN, SECRET):
                     index.setdefault(v, []).append(r)
-                for dep in r.property_dependencies.get(prop, ()):
+                pdeps = r.property_dependencies.get(prop, ())
+                for dep in pdeps:
                     index.setdefault(dep, []).append(r)
+                if not r.property_dependencies:
+                    for dep in self._sole_dependencies(r):
+                        index.setdefault(f"dep:{dep}", []).append(r)
             self._attached[key] = index
         seen: dict[str, Resource] = {}
         for ident in (target.urn, *self.identifiers(target)):
             for r in index.get(ident, ()):
                 seen[r.urn] = r
+        for r in index.get(f"dep:{target.urn}", ()):
+            # no property dependencies recorded, and the value names no resource of the target's type
+            v = r.props.get(prop)
+            if not (isinstance(v, str) and (target.type, v) in self._by_ident):
+                seen[r.urn] = r
         return list(seen.values())
+
+    def _sole_dependencies(self, res: Resource) -> list[str]:
+        """Dependencies that are the only one of their type: when a state records no property
+        dependencies and the reference value names nothing in the stack (mock names, CrossGuard
+        views without ids), a companion depending on exactly one bucket belongs to that bucket."""
+        by_type: dict[str, list[str]] = {}
+        for dep in res.dependencies:
+            d = self.by_urn.get(dep)
+            if d is not None:
+                by_type.setdefault(d.type, []).append(dep)
+        return [deps[0] for deps in by_type.values() if len(deps) == 1]
 
     @staticmethod
     def identifiers(res: Resource) -> set[str]:

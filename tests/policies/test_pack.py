@@ -53,6 +53,7 @@ def policy_resources(doc: dict[str, Any], *, preview: bool = False) -> list[Poli
         props = r.get("inputs" if preview else "outputs") or {}
         out[r["urn"]] = PolicyResource(r["type"], props, r["urn"], urn_name(r["urn"]), opts, prov, None, [], {})
     for r in raw:
+        out[r["urn"]].dependencies.extend(out[u] for u in r.get("dependencies") or [] if u in out)
         for k, urns in (r.get("propertyDependencies") or {}).items():
             out[r["urn"]].property_dependencies[k] = [out[u] for u in urns if u in out]
     return list(out.values())
