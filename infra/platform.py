@@ -49,11 +49,15 @@ def build_platform(stack: StackConfig) -> None:
     providers = Providers(stack)
     regions: dict[str, RegionalCluster] = {c.name: _regional(c, stack, providers) for c in stack.clusters}
     lakes: dict[str, DataLakeStore] = {lake.name: _lake(lake, stack, providers) for lake in stack.data_lakes}
+    from infra.vault.wiring import vault_platform
+
+    vault = vault_platform(stack, regions, providers)
 
     outputs: dict[str, Any] = {
         "environment": stack.environment,
         "clusters": {name: r.stack_outputs() for name, r in regions.items()},
         "dataLakes": {name: lake.stack_outputs() for name, lake in lakes.items()},
+        "vault": vault.stack_outputs() if vault else None,
     }
     for key, value in outputs.items():
         pulumi.export(key, value)

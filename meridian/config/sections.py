@@ -298,6 +298,16 @@ class Vault(ConfigModel):
     # database secrets engine connections: name -> connection URL template (no credentials)
     databases: dict[str, str] = Field(default_factory=dict)
     dynamic_credentials: list[Cloud] = Field(default_factory=lambda: list(CLOUDS))
+    # API hostname (in the TLS certificate; DNS points it at the internal load balancer);
+    # None: vault.<cluster>.<pkiCommonName>.
+    hostname: str | None = Field(default=None, pattern=r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
+    data_storage_gb: int = Field(default=10, ge=1, le=1000)
+    audit_storage_gb: int = Field(default=10, ge=1, le=1000)
+    # Region of the AWS secrets engine's STS/IAM calls.
+    aws_region: str = "us-east-1"
+    # The router workload's identity in every cluster (Kubernetes auth role `router`).
+    router_namespace: str = Field(default="router", pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    router_service_account: str = Field(default="router", pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 # --------------------------------------------------------------------------- router

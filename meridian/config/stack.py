@@ -15,6 +15,7 @@ from meridian.config.checks_aws import check_aws
 from meridian.config.checks_azure import check_azure
 from meridian.config.checks_cloudflare import check_cloudflare
 from meridian.config.checks_interconnect import check_interconnect
+from meridian.config.checks_vault import check_vault
 from meridian.config.sections import (
     Cloudflare,
     Cluster,
@@ -141,6 +142,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
     problems += check_cloudflare(cfg)
     problems += check_aws(cfg)
     problems += check_azure(cfg)
+    problems += check_vault(cfg)
     return problems
 
 

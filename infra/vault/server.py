@@ -1,0 +1,190 @@
+"""VaultServer: the official hashicorp/vault Helm chart on the Vault cluster, HA with integrated raft
+storage, TLS on every listener, KMS auto-unseal, an audit volume, spread across nodes and zones, a
+PodDisruptionBudget that keeps the raft quorum, and the Vault Agent injector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes.core.v1 as core
+import pulumi_kubernetes.helm.v3 as helm
+import pulumi_kubernetes.meta.v1 as meta
+from pulumi import ResourceOptions
+
+from infra.vault.inputs import VAULT_NAMESPACE, VAULT_SERVICE_ACCOUNT
+from infra.vault.tls import TLS_SECRET, VaultTls
+from infra.vault.unseal import VaultUnsealKey
+from meridian.config import StackConfig, Vault
+
+RELEASE = "vault"
+CHART_REPO = "https://helm.releases.hashicorp.com"
+TLS_DIR = f"/vault/userconfig/{TLS_SECRET}"
+AUDIT_DIR = "/vault/audit"
+AUDIT_FILE = f"{AUDIT_DIR}/vault-audit.log"
+API_PORT = 8200
+
+# The API service is reachable only inside the private network (interconnect / VPN), never publicly.
+INTERNAL_LB_ANNOTATIONS: dict[str, dict[str, str]] = {
+    "aws": {
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+    },
+    "gcp": {"networking.gke.io/load-balancer-type": "Internal"},
+    "azure": {"service.beta.kubernetes.io/azure-load-balancer-internal": "true"},
+}
+
+
+def vault_hostname(cfg: Vault) -> str:
+    return cfg.hostname or f"vault.{cfg.cluster}.{cfg.pki_common_name}"
+
+
+def vault_address(cfg: Vault) -> str:
+    return f"https://{vault_hostname(cfg)}:{API_PORT}"
+
+
+def server_config(replicas: int, seal_stanza: str) -> str:
+    """The server HCL: TLS listener, raft storage joining every peer over TLS, the KMS seal."""
+    joins = "".join(
+        f"""
+  retry_join {{
+    leader_api_addr         = "https://{RELEASE}-{i}.{RELEASE}-internal:{API_PORT}"
+    leader_ca_cert_file     = "{TLS_DIR}/ca.crt"
+    leader_client_cert_file = "{TLS_DIR}/tls.crt"
+    leader_client_key_file  = "{TLS_DIR}/tls.key"
+  }}"""
+        for i in range(replicas)
+    )
+    return f"""ui = true
+disable_mlock = true
+
+listener "tcp" {{
+  address            = "[::]:{API_PORT}"
+  cluster_address    = "[::]:8201"
+  tls_disable        = false
+  tls_cert_file      = "{TLS_DIR}/tls.crt"
+  tls_key_file       = "{TLS_DIR}/tls.key"
+  tls_client_ca_file = "{TLS_DIR}/ca.crt"
+  tls_min_version    = "tls12"
+}}
+
+storage "raft" {{
+  path = "/vault/data"{joins}
+}}
+
+{seal_stanza}
+service_registration "kubernetes" {{}}
+"""
+
+
+def _spread(component: str) -> dict[str, Any]:
+    selector = {"matchLabels": {"app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": RELEASE,
+                                "component": component}}
+    return {
+        "podAntiAffinity": {
+            # Never two raft peers on one node ...
+            "requiredDuringSchedulingIgnoredDuringExecution": [
+                {"labelSelector": selector, "topologyKey": "kubernetes.io/hostname"}
+            ],
+            # ... and spread over zones (topologySpreadConstraints below makes it strict).
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 100, "podAffinityTerm": {"labelSelector": selector,
+                                                    "topologyKey": "topology.kubernetes.io/zone"}}
+            ],
+        }
+    }
+
+
+def helm_values(
+    cfg: Vault, *, cloud: str, seal_stanza: str, service_account_annotations: dict[str, str],
+    pod_labels: dict[str, str],
+) -> dict[str, Any]:
+    """Values for the hashicorp/vault chart (pure: tests read them back from the plan)."""
+    selector = {"matchLabels": {"app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": RELEASE,
+                                "component": "server"}}
+    return {
+        "global": {"enabled": True, "tlsDisable": False},
+        "injector": {
+            "enabled": True,
+            "replicas": 2,
+            "agentImage": {"repository": "hashicorp/vault", "tag": cfg.image_tag},
+            "affinity": _spread("webhook"),
+        },
+        "csi": {"enabled": False},
+        "ui": {"enabled": True},
+        "server": {
+            "image": {"repository": "hashicorp/vault", "tag": cfg.image_tag},
+            "extraEnvironmentVars": {"VAULT_CACERT": f"{TLS_DIR}/ca.crt", "VAULT_ADDR": f"https://127.0.0.1:{API_PORT}"},
+            "extraVolumes": [{"type": "secret", "name": TLS_SECRET}],
+            "extraLabels": pod_labels,
+            "serviceAccount": {"create": True, "name": VAULT_SERVICE_ACCOUNT,
+                               "annotations": service_account_annotations},
+            "service": {"enabled": True, "type": "LoadBalancer", "annotations": INTERNAL_LB_ANNOTATIONS[cloud]},
+            "dataStorage": {"enabled": True, "size": f"{cfg.data_storage_gb}Gi", "mountPath": "/vault/data"},
+            # The audit device (VaultConfig enables it) writes to this volume.
+            "auditStorage": {"enabled": True, "size": f"{cfg.audit_storage_gb}Gi", "mountPath": AUDIT_DIR},
+            "affinity": _spread("server"),
+            "topologySpreadConstraints": [
+                {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule",
+                 "labelSelector": selector}
+            ],
+            "standalone": {"enabled": False},
+            "ha": {
+                "enabled": True,
+                "replicas": cfg.replicas,
+                "raft": {"enabled": True, "setNodeId": True, "config": server_config(cfg.replicas, seal_stanza)},
+                # One voluntary disruption at a time: the raft quorum always survives a drain.
+                "disruptionBudget": {"enabled": True, "maxUnavailable": 1},
+            },
+        },
+    }
+
+
+class VaultServer(pulumi.ComponentResource):
+    """Public attributes: namespace (str); release (helm.Release); tls (VaultTls);
+    address (Output[str]): the API URL, known once the release is installed; ca_cert_pem (Output[str])."""
+
+    def __init__(
+        self, name: str, *, stack: StackConfig, unseal: VaultUnsealKey, k8s_provider: pulumi.ProviderResource,
+        opts: ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("meridian:vault:VaultServer", name, None, opts)
+        assert stack.vault is not None
+        cfg = stack.vault
+        cluster = stack.cluster(cfg.cluster)
+        k8s = ResourceOptions(parent=self, provider=k8s_provider)
+        ns = core.Namespace(
+            f"{name}-ns",
+            metadata=meta.ObjectMetaArgs(
+                name=VAULT_NAMESPACE, labels={"app.kubernetes.io/part-of": "meridian",
+                                              "pod-security.kubernetes.io/enforce": "baseline"}
+            ),
+            opts=k8s,
+        )
+        self.namespace = VAULT_NAMESPACE
+        self.tls = VaultTls(
+            f"{name}-tls", namespace=ns.metadata.name, release=RELEASE, replicas=cfg.replicas,
+            hostname=vault_hostname(cfg), k8s_provider=k8s_provider, opts=ResourceOptions(parent=self),
+        )
+        values = pulumi.Output.all(unseal.seal_stanza, unseal.service_account_annotations).apply(
+            lambda a: helm_values(
+                cfg, cloud=cluster.cloud, seal_stanza=a[0], service_account_annotations=a[1],
+                pod_labels=unseal.pod_labels,
+            )
+        )
+        self.release = helm.Release(
+            f"{name}-release",
+            name=RELEASE,
+            namespace=ns.metadata.name,
+            chart="vault",
+            version=cfg.chart_version,
+            repository_opts=helm.RepositoryOptsArgs(repo=CHART_REPO),
+            values=values,
+            # Pods are not Ready until `vault operator init` ran once (see the README of infra/vault).
+            skip_await=True,
+            opts=ResourceOptions(parent=self, provider=k8s_provider, depends_on=[self.tls, unseal]),
+        )
+        address = vault_address(cfg)
+        self.address: pulumi.Output[str] = self.release.status.apply(lambda _: address)
+        self.ca_cert_pem = self.tls.ca_cert_pem
+        self.register_outputs({"address": self.address, "caCertPem": self.ca_cert_pem, "namespace": VAULT_NAMESPACE})

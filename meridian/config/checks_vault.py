@@ -1,0 +1,43 @@
+"""Cross-section checks of the `vault` section."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+from meridian import catalog
+
+if TYPE_CHECKING:
+    from meridian.config.stack import StackConfig
+
+BASE = "meridian:platform.vault"
+DB_SCHEMES = ("postgresql", "postgres", "mysql")
+
+
+def check_vault(cfg: StackConfig) -> list[str]:
+    v = cfg.vault
+    if v is None:
+        return []
+    problems: list[str] = []
+    if len(set(v.dynamic_credentials)) != len(v.dynamic_credentials):
+        problems.append(f"{BASE}.dynamicCredentials: each cloud at most once, got {v.dynamic_credentials}")
+    try:
+        catalog.region("aws", v.aws_region)
+    except catalog.UnknownRegionError as e:
+        problems.append(f"{BASE}.awsRegion: {e}")
+    for name, url in v.databases.items():
+        parsed = urlparse(url)
+        if parsed.scheme not in DB_SCHEMES:
+            problems.append(
+                f"{BASE}.databases.{name}: scheme {parsed.scheme!r} is not supported (use {', '.join(DB_SCHEMES)})"
+            )
+        if parsed.password and parsed.password != "{{password}}":
+            problems.append(
+                f"{BASE}.databases.{name}: the URL carries a password; use the {{{{username}}}}:{{{{password}}}} "
+                "template and the config secret meridian:vaultDatabaseCredentials"
+            )
+    if v.cluster in {c.name for c in cfg.clusters}:
+        host = cfg.cluster(v.cluster)
+        if v.replicas > 1 and host.network.azs < 2:
+            problems.append(f"{BASE}.replicas: HA Vault needs a cluster spread over at least 2 zones")
+    return problems

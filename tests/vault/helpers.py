@@ -1,0 +1,144 @@
+"""Build VaultPlatform alone under the mock runtime, from small typed inputs (no regional classes)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from meridian.config import StackConfig, load_stack_file
+from meridian.plan.runner import Plan, run_plan
+from tests.conftest import ROOT
+
+TOKEN = "hvs.TEST-ROOT-TOKEN-must-never-appear"
+AWS_SECRET = "AWS-SECRET-KEY-must-never-appear"
+GCP_KEY = '{"type": "service_account", "private_key": "GCP-PRIVATE-KEY-must-never-appear"}'
+AZURE_SECRET = "AZURE-CLIENT-SECRET-must-never-appear"
+DB_PASSWORD = "DB-PASSWORD-must-never-appear"
+UPSTREAM_KEY = "sk-UPSTREAM-KEY-must-never-appear"
+SECRET_VALUES = (TOKEN, AWS_SECRET, "GCP-PRIVATE-KEY-must-never-appear", AZURE_SECRET, DB_PASSWORD, UPSTREAM_KEY)
+CA_PEM = "-----BEGIN CERTIFICATE-----\nMOCKCA\n-----END CERTIFICATE-----\n"
+
+
+@dataclass
+class Secrets:
+    token: bool = True
+    clouds: bool = True
+    database: bool = True
+    upstream: bool = True
+
+
+def set_secrets(s: Secrets) -> None:
+    import json
+
+    values: dict[str, str] = {}
+    if s.token:
+        values["meridian:vaultToken"] = TOKEN
+    if s.clouds:
+        values["meridian:vaultAwsCredentials"] = json.dumps({"accessKey": "AKIAMOCK", "secretKey": AWS_SECRET})
+        values["meridian:vaultGcpCredentials"] = GCP_KEY
+        values["meridian:vaultAzureCredentials"] = json.dumps(
+            {"tenantId": "t", "subscriptionId": "s", "clientId": "c", "clientSecret": AZURE_SECRET}
+        )
+    if s.database:
+        values["meridian:vaultDatabaseCredentials"] = json.dumps({"orders": {"username": "vault", "password": DB_PASSWORD}})
+    if s.upstream:
+        values["meridian:routerUpstreamKeys"] = json.dumps({"openai": UPSTREAM_KEY})
+    for key, value in values.items():
+        pulumi.runtime.set_config(key, value)
+
+
+def stack_config(stack: str, **vault_updates: Any) -> StackConfig:
+    cfg = load_stack_file(ROOT / f"Pulumi.{stack}.yaml")
+    assert cfg.vault is not None
+    if vault_updates:
+        cfg = cfg.model_copy(update={"vault": cfg.vault.model_copy(update=vault_updates)})
+    return cfg
+
+
+def vault_plan(stack: str, cfg: StackConfig | None = None, secrets: Secrets | None = None) -> Plan:
+    cfg = cfg or stack_config(stack)
+
+    def program() -> None:
+        import pulumi_kubernetes as k8s
+
+        from infra.providers import Providers
+        from infra.vault import KubernetesAuthTarget, VaultHost, VaultPlatform
+
+        set_secrets(secrets or Secrets())
+        assert cfg.vault is not None
+        providers = Providers(cfg)
+        k8s_providers = {c.name: k8s.Provider(f"{c.name}-k8s", kubeconfig=pulumi.Output.secret("{}")) for c in cfg.clusters}
+        host_cluster = cfg.cluster(cfg.vault.cluster)
+        host = VaultHost(
+            cluster=host_cluster,
+            k8s_provider=k8s_providers[host_cluster.name],
+            cloud_provider=providers.for_cloud(host_cluster.cloud, host_cluster.region),
+            oidc_issuer_url=f"https://oidc.example.com/{host_cluster.name}",
+            oidc_provider_arn=f"arn:aws:iam::123456789012:oidc-provider/oidc.example.com/{host_cluster.name}",
+        )
+        targets = [
+            KubernetesAuthTarget(
+                name=c.name, host=f"https://api.{c.name}.example.com", ca_cert=CA_PEM, jurisdiction=c.jurisdiction,
+                k8s_provider=k8s_providers[c.name],
+            )
+            for c in cfg.clusters
+        ]
+        vault = VaultPlatform("vault", stack=cfg, host=host, targets=targets)
+        pulumi.export("vault", vault.stack_outputs())
+
+    plan = run_plan(stack, ROOT, program=program)
+    plan.config = cfg
+    return plan
+
+
+def name_of(r: dict[str, Any]) -> str:
+    return r["urn"].rsplit("::", 1)[-1]
+
+
+def parse_policy(hcl: str) -> list[tuple[str, list[str]]]:
+    """A Vault ACL policy's (path, capabilities) rules. Refuses anything it does not understand, so a
+    construct this parser skips cannot hide a grant."""
+    rules: list[tuple[str, list[str]]] = []
+    block = re.compile(r'\s*path\s+"([^"]+)"\s*\{\s*capabilities\s*=\s*\[([^\]]*)\]\s*\}\s*', re.S)
+    pos = 0
+    while pos < len(hcl):
+        m = block.match(hcl, pos)
+        if not m:
+            if hcl[pos:].strip():
+                raise ValueError(f"unparsed policy text: {hcl[pos:pos + 60]!r}")
+            break
+        caps = [c.strip().strip('"') for c in m.group(2).split(",") if c.strip()]
+        rules.append((m.group(1), caps))
+        pos = m.end()
+    return rules
+
+
+def _glob_match(pattern: str, path: str) -> bool:
+    """Vault path matching: `+` is one segment, a trailing `*` is a prefix match."""
+    prefix = pattern.endswith("*")
+    pat = pattern[:-1] if prefix else pattern
+    p_parts, parts = pat.split("/"), path.split("/")
+    if prefix:
+        if len(parts) < len(p_parts):
+            return False
+        head, last = p_parts[:-1], p_parts[-1]
+        for a, b in zip(head, parts, strict=False):
+            if a != "+" and a != b:
+                return False
+        rest = "/".join(parts[len(head):])
+        return rest.startswith(last) if last != "+" else True
+    if len(parts) != len(p_parts):
+        return False
+    return all(a in ("+", b) for a, b in zip(p_parts, parts, strict=True))
+
+
+def can(rules: list[tuple[str, list[str]]], capability: str, path: str) -> bool:
+    matching = [(p, caps) for p, caps in rules if _glob_match(p, path)]
+    if not matching:
+        return False
+    # The most specific match wins (longest pattern, as a good approximation of Vault's priority).
+    _, caps = max(matching, key=lambda pc: len(pc[0].rstrip("*")))
+    return "deny" not in caps and capability in caps
