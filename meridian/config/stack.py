@@ -14,6 +14,7 @@ from meridian.config.base import ConfigError, ConfigModel
 from meridian.config.checks_aws import check_aws
 from meridian.config.checks_azure import check_azure
 from meridian.config.checks_cloudflare import check_cloudflare
+from meridian.config.checks_gcp import check_gcp
 from meridian.config.checks_interconnect import check_interconnect
 from meridian.config.checks_vault import check_vault
 from meridian.config.sections import (
@@ -143,6 +144,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
     problems += check_aws(cfg)
     problems += check_azure(cfg)
     problems += check_vault(cfg)
+    problems += check_gcp(cfg)
     return problems
 
 
