@@ -4,6 +4,7 @@ dropped (and the cross-cloud sections off), run through the real program
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from meridian.config import StackConfig, load_stack_file
@@ -24,8 +25,12 @@ def azure_only(cfg: StackConfig) -> StackConfig:
     )
 
 
-def azure_plan(stack: str) -> Plan:
+def azure_plan(stack: str, edit: Callable[[StackConfig], StackConfig] | None = None) -> Plan:
+    """The Azure part of a shipped stack, optionally edited (the edit skips config validation:
+    only use it for valid variations)."""
     cfg = azure_only(load_stack_file(ROOT / f"Pulumi.{stack}.yaml"))
+    if edit is not None:
+        cfg = edit(cfg)
 
     def program() -> None:
         from infra.platform import build_platform
