@@ -134,20 +134,44 @@ class Budgets:
             await ledger.adjust(res.counters, delta)  # type: ignore[attr-defined]
         except StateUnavailable:
             if self.cfg.fail_mode == "local":
-                self._pending_flush = True
                 await self.local.adjust(res.counters, delta)
+                self._pending_flush = True
+            return
+        if ledger is self.local and self.shared is not None:
+            self._pending_flush = True  # a reservation made during an outage, settled locally
+
+    async def recover(self) -> None:
+        """Background sync, while Redis answers: restore a ledger Redis lost, then add the spend kept
+        locally during an outage."""
+        if self.shared is None:
+            return
+        try:
+            await self.shared.check_epoch()
+            if self._pending_flush:
+                await self._flush_local()
+        except StateUnavailable:
+            pass
 
     async def _flush_local(self) -> None:
-        """Redis is back: add what this replica spent locally during the outage."""
+        """Redis is back: add what this replica spent locally during the outage. The local values
+        are taken in one step (no await) so concurrent callers cannot flush the same spend twice."""
         assert self.shared is not None
-        pending = {k: v for k, v in self.local.values.items() if v and not k.startswith("seen:")}
-        for key in [k for k in self.local.values if k.startswith("seen:")]:
-            del self.local.values[key]
-        for key, val in pending.items():
-            ttl = DAY_TTL if ":d:" in key else MONTH_TTL
-            await self.shared.adjust([Counter(key, None, ttl)], val)
-            self.local.values[key] -= val
+        vals = self.local.values
+        pending = {k: v for k, v in vals.items() if v and not k.startswith("seen:")}
+        vals.clear()
         self._pending_flush = False
+        done = []
+        try:
+            for key, val in pending.items():
+                ttl = DAY_TTL if ":d:" in key else MONTH_TTL
+                await self.shared.adjust([Counter(key, None, ttl)], val)
+                done.append(key)
+        except StateUnavailable:
+            for key, val in pending.items():
+                if key not in done:
+                    vals[key] = vals.get(key, 0) + val
+            self._pending_flush = True
+            raise
         if pending:
             log.warning("flushed local budget spend to redis", extra={"counters": len(pending)})
 

@@ -56,6 +56,7 @@ async def sync_shared(
             for name, remaining in remote.items():
                 by_name[name].breaker.force_open_remote(remaining)
             budgets.kill_switch = default_kill or await state.kill_switch()
+            await budgets.recover()
         except StateUnavailable:
             if state.down_until and time.monotonic() >= state.down_until:
                 await state.ping()

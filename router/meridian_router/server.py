@@ -83,7 +83,8 @@ class RouterApp:
                 self.tasks.append(asyncio.create_task(check_backend(b, self.health_session)))
         if self.state is not None:
             assert self.cfg.redis is not None
-            await self.state.ping()
+            if await self.state.ping():
+                await self.state.ensure_epoch()
             self.tasks.append(
                 asyncio.create_task(
                     sync_shared(

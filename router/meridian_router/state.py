@@ -52,8 +52,9 @@ class MemoryLedger:
 
 
 _RESERVE = """
+local n = #KEYS - 1
+if redis.call('EXISTS', KEYS[n + 1]) == 0 then return {-1} end
 local amt = tonumber(ARGV[1])
-local n = #KEYS
 local cur = {}
 local over = 0
 for i = 1, n do
@@ -70,6 +71,21 @@ end
 local out = {over}
 for i = 1, n do out[i + 1] = cur[i] end
 return out
+"""
+
+# Redis came back without its data (restart without persistence): raise every counter back to
+# at least what this replica last saw, then mark the ledger as restored.
+_RESTORE = """
+local n = #KEYS - 1
+for i = 1, n do
+  local floor = tonumber(ARGV[i])
+  local cur = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if floor > cur then
+    redis.call('SET', KEYS[i], floor, 'EX', tonumber(ARGV[n + i]))
+  end
+end
+redis.call('SET', KEYS[n + 1], '1')
+return 0
 """
 
 _ADJUST = """
@@ -109,6 +125,8 @@ class RedisState:
         self.last_seen: dict[str, int] = {}  # counter values as Redis last reported them
         self._reserve = self.client.register_script(_RESERVE)
         self._adjust = self.client.register_script(_ADJUST)
+        self._restore = self.client.register_script(_RESTORE)
+        self.epoch_key = prefix + "ledger_epoch"
         self._pttls = self.client.register_script(_PTTLS)
         self.retry_after_s = retry_after_s
         self.down_until = 0.0
@@ -133,7 +151,7 @@ class RedisState:
 
     async def reserve(self, counters: Sequence[Counter], amount: int) -> int:
         self._guard()
-        keys = [self.prefix + c.key for c in counters]
+        keys = [*[self.prefix + c.key for c in counters], self.epoch_key]
         args = [
             amount,
             *[(-1 if c.limit is None else c.limit) for c in counters],
@@ -141,12 +159,43 @@ class RedisState:
         ]
         try:
             res = await self._reserve(keys=keys, args=args)
+            if int(res[0]) == -1:
+                await self.restore()
+                res = await self._reserve(keys=keys, args=args)
         except Exception as exc:
             raise self._failed(exc) from None
         self._ok()
         for c, v in zip(counters, res[1:], strict=True):
             self.last_seen[c.key] = int(v)
         return int(res[0])
+
+    async def ensure_epoch(self) -> None:
+        """Mark the ledger this replica starts on (SET NX: an existing ledger is left alone)."""
+        try:
+            await self.client.set(self.epoch_key, b"1", nx=True)
+        except Exception as exc:
+            raise self._failed(exc) from None
+
+    async def check_epoch(self) -> None:
+        """Restore the ledger if Redis came back empty."""
+        self._guard()
+        try:
+            exists = await self.client.exists(self.epoch_key)
+        except Exception as exc:
+            raise self._failed(exc) from None
+        if not exists:
+            await self.restore()
+
+    async def restore(self) -> None:
+        """Redis lost its data: put back every counter this replica knows, as high as it last saw them."""
+        items = list(self.last_seen.items())
+        keys = [*[self.prefix + k for k, _ in items], self.epoch_key]
+        ttls = [2 * 86400 if ":d:" in k else 32 * 86400 for k, _ in items]
+        try:
+            await self._restore(keys=keys, args=[*[v for _, v in items], *ttls])
+        except Exception as exc:
+            raise self._failed(exc) from None
+        log.warning("redis ledger was empty: restored %d counters from this replica's last view", len(items))
 
     async def adjust(self, counters: Sequence[Counter], delta: int) -> None:
         self._guard()
@@ -156,6 +205,9 @@ class RedisState:
         except Exception as exc:
             raise self._failed(exc) from None
         self._ok()
+        for c in counters:
+            if c.key in self.last_seen:
+                self.last_seen[c.key] += delta
 
     async def get(self, key: str) -> int:
         self._guard()

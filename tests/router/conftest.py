@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import socket
 import threading
 import time
@@ -41,10 +42,15 @@ class LoopThread:
         self.thread.join(5)
 
 
+MODE = web.RequestKey("mode", str)
+BODY = web.RequestKey("body", bytes)
+CHAOS = ("ok", "ok", "ok", "ok", "error500", "ratelimit", "reset", "slow", "hang", "stall", "midreset")
+
+
 class FakeUpstream:
     """An upstream speaking OpenAI, Anthropic, Gemini and Bedrock shapes, with injectable faults.
 
-    mode: ok | error500 | ratelimit | hang | reset | stall | badjson
+    mode: ok | error500 | ratelimit | hang | reset | slow | stall | midreset | badjson | badrequest | chaos
     """
 
     def __init__(self, name: str) -> None:
@@ -58,6 +64,9 @@ class FakeUpstream:
         self.prompt_tokens = 10
         self.completion_tokens = 5
         self.stream_chunks = 3
+        self.served = 0
+        self.served_bodies: list[bytes] = []
+        self.rng = random.Random(name)
         self.port = free_port()
         self.runner: web.AppRunner | None = None
 
@@ -67,6 +76,8 @@ class FakeUpstream:
 
     def reset(self) -> None:
         self.mode, self.delay, self.hits, self.seen, self.health_ok = "ok", 0.0, 0, [], True
+        self.served, self.stream_chunks, self.prompt_tokens, self.completion_tokens = 0, 3, 10, 5
+        self.served_bodies = []
 
     async def start(self) -> None:
         app = web.Application()
@@ -99,37 +110,45 @@ class FakeUpstream:
                 "body": body,
             }
         )
+        mode = self.mode
+        if mode == "chaos":
+            mode = self.rng.choice(CHAOS)
+        request[MODE] = mode
+        request[BODY] = body
         if self.delay:
             await asyncio.sleep(self.delay)
-        if self.mode == "error500":
+        if mode == "slow":
+            await asyncio.sleep(0.2)
+        if mode == "error500":
             return web.json_response(
                 {"error": {"message": "boom", "type": "server_error", "code": None}}, status=500
             )
-        if self.mode == "ratelimit":
+        if mode == "ratelimit":
             return web.json_response(
                 {"error": {"message": "slow down"}}, status=429, headers={"retry-after": self.retry_after}
             )
-        if self.mode == "hang":
+        if mode == "hang":
             await asyncio.sleep(30)
-        if self.mode == "reset":
+        if mode == "reset":
             assert request.transport is not None
             request.transport.abort()
             return web.Response()
-        if self.mode == "badrequest":
+        if mode == "badrequest":
             return web.json_response(
                 {"error": {"message": "bad param", "type": "invalid_request_error", "code": "bad"}},
                 status=400,
             )
         return None
 
-    def _body(self) -> dict:
-        return orjson.loads(self.seen[-1]["body"])
+    @staticmethod
+    def _body(request: web.Request) -> dict:
+        return orjson.loads(request[BODY])
 
     async def chat(self, request: web.Request) -> web.StreamResponse:
         fault = await self._fault(request)
         if fault is not None:
             return fault
-        body = self._body()
+        body = self._body(request)
         usage = {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
@@ -139,8 +158,12 @@ class FakeUpstream:
             resp = web.StreamResponse(headers={"content-type": "text/event-stream"})
             await resp.prepare(request)
             for i in range(self.stream_chunks):
-                if self.mode == "stall" and i == 1:
+                if request[MODE] == "stall" and i == 1:
                     await asyncio.sleep(30)
+                if request[MODE] == "midreset" and i == 1:
+                    assert request.transport is not None
+                    request.transport.abort()
+                    return resp
                 chunk = {
                     "id": "c1",
                     "object": "chat.completion.chunk",
@@ -169,9 +192,13 @@ class FakeUpstream:
                 )
             await resp.write(b"data: [DONE]\n\n")
             await resp.write_eof()
+            self.served += 1
+            self.served_bodies.append(request[BODY])
             return resp
-        if self.mode == "badjson":
+        if request[MODE] == "badjson":
             return web.Response(body=b"{not json", content_type="application/json")
+        self.served += 1
+        self.served_bodies.append(request[BODY])
         return web.json_response(
             {
                 "id": "chatcmpl-1",
@@ -198,7 +225,7 @@ class FakeUpstream:
                 "id": "cmpl-1",
                 "object": "text_completion",
                 "created": 1,
-                "model": self._body()["model"],
+                "model": self._body(request)["model"],
                 "choices": [{"index": 0, "text": f"text from {self.name}", "finish_reason": "stop"}],
                 "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7},
             }
@@ -211,7 +238,7 @@ class FakeUpstream:
         return web.json_response(
             {
                 "object": "list",
-                "model": self._body()["model"],
+                "model": self._body(request)["model"],
                 "data": [{"object": "embedding", "index": 0, "embedding": [0.1, 0.2, 0.3]}],
                 "usage": {"prompt_tokens": 3, "total_tokens": 3},
             }
@@ -221,7 +248,7 @@ class FakeUpstream:
         fault = await self._fault(request)
         if fault is not None:
             return fault
-        body = self._body()
+        body = self._body(request)
         if body.get("stream"):
             resp = web.StreamResponse(headers={"content-type": "text/event-stream"})
             await resp.prepare(request)
