@@ -52,12 +52,24 @@ def build_platform(stack: StackConfig) -> None:
     from infra.vault.wiring import vault_platform
 
     vault = vault_platform(stack, regions, providers)
+    routers: dict[str, Any] = {}
+    if stack.router is not None:
+        from infra.router_deploy import RouterDeployment
+
+        routers = {
+            name: RouterDeployment(
+                f"router-{name}", cluster=r, stack=stack,
+                cloud_provider=providers.for_cloud(r.config.cloud, r.config.region),
+            )
+            for name, r in regions.items()
+        }
 
     outputs: dict[str, Any] = {
         "environment": stack.environment,
         "clusters": {name: r.stack_outputs() for name, r in regions.items()},
         "dataLakes": {name: lake.stack_outputs() for name, lake in lakes.items()},
         "vault": vault.stack_outputs() if vault else None,
+        "routers": {name: rd.stack_outputs() for name, rd in routers.items()},
     }
     for key, value in outputs.items():
         pulumi.export(key, value)

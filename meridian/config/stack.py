@@ -16,6 +16,7 @@ from meridian.config.checks_azure import check_azure
 from meridian.config.checks_cloudflare import check_cloudflare
 from meridian.config.checks_gcp import check_gcp
 from meridian.config.checks_interconnect import check_interconnect
+from meridian.config.checks_router import check_router
 from meridian.config.checks_vault import check_vault
 from meridian.config.sections import (
     Cloudflare,
@@ -145,6 +146,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
     problems += check_azure(cfg)
     problems += check_vault(cfg)
     problems += check_gcp(cfg)
+    problems += check_router(cfg)
     return problems
 
 

@@ -1,8 +1,35 @@
-"""Mock answers for kubernetes resource types and invokes (offline plan only; never used by the program)."""
+"""Mock answers for kubernetes resource types and invokes (offline plan only; never used by the program).
+
+LoadBalancer Services get an address in status.loadBalancer.ingress (what a cloud controller would
+write); the router's managed Redis gets the endpoints its cloud service would report."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-OUTPUTS: dict[str, Any] = {}
-CALLS: dict[str, Any] = {}
+
+def _ip(name: str) -> str:
+    h = hashlib.sha256(name.encode()).digest()
+    return f"10.{h[0]}.{h[1]}.{max(h[2], 1)}"
+
+
+def _service(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    spec = inputs.get("spec") or {}
+    if spec.get("type") != "LoadBalancer":
+        return {}
+    ip = spec.get("loadBalancerIP") or _ip(name)
+    return {"status": {"loadBalancer": {"ingress": [{"ip": ip}]}}}
+
+
+OUTPUTS: dict[str, Any] = {
+    "kubernetes:core/v1:Service": _service,
+    "aws:elasticache/replicationGroup:ReplicationGroup": lambda name, _i: {
+        "primaryEndpointAddress": f"master.{name}.mock.cache.amazonaws.com"
+    },
+    "gcp:redis/instance:Instance": lambda name, _i: {"host": _ip(name), "authString": "offline-plan-auth"},
+    "azure-native:cache:Redis": lambda name, _i: {"hostName": f"{name}.redis.cache.windows.net"},
+}
+CALLS: dict[str, Any] = {
+    "azure-native:cache:listRedisKeys": lambda _a: {"primaryKey": "offline-plan-key", "secondaryKey": "offline-plan-key2"},
+}

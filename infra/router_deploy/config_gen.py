@@ -1,0 +1,297 @@
+"""The router's config for one cluster, generated from the catalog and the stack topology.
+
+Pure functions: (StackConfig, cluster name, Redis endpoint) -> the router's YAML as a dict. Nothing here
+touches Pulumi, so the residency guarantees can be tested directly and the same function feeds the
+ConfigMap.
+
+Backends, by tier:
+  local  the in-cluster model servers of `router.modelServers` that run on this cluster;
+  edge   the routers of peer clusters linked to this one in `interconnect.links` (not `public` links:
+         edge traffic goes over the private interconnect), reached on their internal endpoint;
+  cloud  the cloud AI service of every region the stack runs a cluster in (Bedrock for AWS,
+         Vertex/Gemini for GCP, Azure OpenAI for Azure) - unless `router.airgap`.
+Every backend carries the jurisdiction and region of where it runs, from the catalog. Only backends
+in the cluster's *allowed jurisdictions* (its own, plus `router.jurisdictions[<cluster>]`) are
+generated, and tenants are narrowed to those jurisdictions, so an EU cluster's router has no non-EU
+backend to send anything to, and the router itself refuses to send a request bound to J anywhere
+but to a backend in J.
+
+Secrets never appear here: upstream keys are files Vault Agent writes (`api_key_file`), the
+managed Redis password comes from an environment variable (`url_env`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from meridian import catalog
+from meridian.config import Cluster, StackConfig
+from meridian.config.sections import Router
+
+SECRETS_DIR = "/vault/secrets"  # where the Vault Agent injector writes rendered secrets
+CONFIG_DIR = "/etc/meridian"
+CONFIG_FILE = "router.yaml"
+REDIS_URL_ENV = "MERIDIAN_REDIS_URL"
+HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+
+# Vault secret name -> the upstream it authenticates to. Each becomes
+# `vault.hashicorp.com/agent-inject-secret-<name>` and the file /vault/secrets/<name>.
+SECRET_AZURE_OPENAI = "azure-openai-api-key"
+SECRET_VERTEX = "vertex-access-token"
+SECRET_EDGE = "edge-api-key"
+SECRET_AWS = "aws-credentials"
+
+# What the router's cloud backends talk to, per cloud.
+CLOUD_PROVIDER = {"aws": "bedrock", "gcp": "vertex", "azure": "azure_openai"}
+
+
+def router_section(stack: StackConfig) -> Router:
+    if stack.router is None:
+        raise ValueError("the stack has no `router` section")
+    return stack.router
+
+
+def secret_file(name: str) -> str:
+    return f"{SECRETS_DIR}/{name}"
+
+
+def allowed_jurisdictions(stack: StackConfig, cluster: Cluster) -> list[str]:
+    """The jurisdictions this cluster's router may serve: its own first, then configured extras."""
+    extra = router_section(stack).jurisdictions.get(cluster.name, [])
+    out = [catalog.jurisdiction(cluster.jurisdiction).id]
+    for j in extra:
+        jid = catalog.jurisdiction(j).id  # unknown: raises (fails closed)
+        if jid not in out:
+            out.append(jid)
+    return out
+
+
+def _jurisdiction_of(cloud: str, region: str, allowed: list[str]) -> str | None:
+    """The first allowed jurisdiction the catalog puts the region in (None: in none of them)."""
+    reg = catalog.region(cloud, region)
+    for j in allowed:
+        if reg.within(j):
+            return j
+    return None
+
+
+def local_backends(stack: StackConfig, cluster: Cluster) -> list[dict[str, Any]]:
+    r = router_section(stack)
+    j = catalog.jurisdiction(cluster.jurisdiction).id
+    out = []
+    for ms in r.model_servers:
+        if ms.clusters and cluster.name not in ms.clusters:
+            continue
+        out.append(
+            {
+                "name": f"local-{ms.name}",
+                "provider": ms.provider,
+                "tier": "local",
+                "base_url": f"http://{ms.service}.{ms.namespace}.svc.cluster.local:{ms.port}/v1",
+                "jurisdiction": j,
+                "cloud": cluster.cloud,
+                "region": cluster.region,
+                "models": list(ms.models),
+                "timeout_s": 120.0,
+            }
+        )
+    return out
+
+
+def peer_endpoint(stack: StackConfig, peer: Cluster) -> str:
+    """A peer router's private endpoint over the interconnect (its internal load balancer)."""
+    r = router_section(stack)
+    return f"http://router.{peer.name}.{r.internal_domain}:{r.port}/v1"
+
+
+def linked_peers(stack: StackConfig, cluster: Cluster) -> list[Cluster]:
+    """Clusters privately linked to this one (`interconnect.links`, modes vpn/dedicated), in link order.
+    No interconnect section: no peers."""
+    if stack.interconnect is None:
+        return []
+    names: list[str] = []
+    for link in stack.interconnect.links:
+        if link.mode == "public" or cluster.name not in (link.a, link.b):
+            continue
+        other = link.b if link.a == cluster.name else link.a
+        if other not in names and other != cluster.name:
+            names.append(other)
+    return [stack.cluster(n) for n in names]
+
+
+def _models_on(stack: StackConfig, cluster: Cluster) -> list[str]:
+    seen: list[str] = []
+    for ms in router_section(stack).model_servers:
+        if ms.clusters and cluster.name not in ms.clusters:
+            continue
+        seen += [m for m in ms.models if m not in seen]
+    return seen
+
+
+def edge_backends(stack: StackConfig, cluster: Cluster) -> list[dict[str, Any]]:
+    allowed = allowed_jurisdictions(stack, cluster)
+    out = []
+    for peer in linked_peers(stack, cluster):
+        j = _jurisdiction_of(peer.cloud, peer.region, allowed)
+        models = _models_on(stack, peer)
+        if j is None or not models:  # outside what this router may serve, or nothing to offer
+            continue
+        out.append(
+            {
+                "name": f"edge-{peer.name}",
+                "provider": "edge",
+                "tier": "edge",
+                "base_url": peer_endpoint(stack, peer),
+                "jurisdiction": j,
+                "cloud": peer.cloud,
+                "region": peer.region,
+                "models": models,
+                "api_key_file": secret_file(SECRET_EDGE),
+            }
+        )
+    return out
+
+
+def cloud_regions(stack: StackConfig) -> list[tuple[str, str]]:
+    """(cloud, region) of every cluster of the stack, in order, without repeats."""
+    out: list[tuple[str, str]] = []
+    for c in stack.clusters:
+        if (c.cloud, c.region) not in out:
+            out.append((c.cloud, c.region))
+    return out
+
+
+def _cloud_backend(stack: StackConfig, cloud: str, region: str, j: str) -> dict[str, Any]:
+    r = router_section(stack)
+    base: dict[str, Any] = {"tier": "cloud", "jurisdiction": j, "cloud": cloud, "region": region}
+    if cloud == "aws":
+        return base | {
+            "name": f"bedrock-{region}",
+            "provider": "bedrock",
+            "base_url": f"https://bedrock-runtime.{region}.amazonaws.com",
+            "aws_region": region,
+            "models": list(r.cloud_models.bedrock),
+        }
+    if cloud == "gcp":
+        return base | {
+            "name": f"vertex-{region}",
+            "provider": "vertex",
+            "base_url": (
+                f"https://{region}-aiplatform.googleapis.com/v1/projects/{stack.gcp_project}"
+                f"/locations/{region}/publishers/google/models"
+            ),
+            "api_key_file": secret_file(SECRET_VERTEX),
+            "models": list(r.cloud_models.vertex),
+        }
+    resource = r.azure_openai_resources.get(region, f"meridian-{stack.environment}-{region}")
+    return base | {
+        "name": f"azure-openai-{region}",
+        "provider": "azure_openai",
+        "base_url": f"https://{resource}.openai.azure.com",
+        "api_version": "2024-06-01",
+        "api_key_file": secret_file(SECRET_AZURE_OPENAI),
+        "models": list(r.cloud_models.azure_openai),
+    }
+
+
+def cloud_backends(stack: StackConfig, cluster: Cluster) -> list[dict[str, Any]]:
+    if router_section(stack).airgap:
+        return []
+    allowed = allowed_jurisdictions(stack, cluster)
+    out = []
+    for cloud, region in cloud_regions(stack):
+        j = _jurisdiction_of(cloud, region, allowed)
+        if j is not None:
+            out.append(_cloud_backend(stack, cloud, region, j))
+    return out
+
+
+def tenants(stack: StackConfig, cluster: Cluster) -> dict[str, dict[str, Any]]:
+    """Configured tenants narrowed to this cluster's allowed jurisdictions; a tenant left with none
+    is not served here at all."""
+    allowed = allowed_jurisdictions(stack, cluster)
+    out: dict[str, dict[str, Any]] = {}
+    for name, t in router_section(stack).tenants.items():
+        wanted = [catalog.jurisdiction(j).id for j in t.jurisdictions]
+        js = [j for j in wanted if j in allowed]
+        if not js:
+            continue
+        entry: dict[str, Any] = {
+            "jurisdictions": js,
+            "budget": {"daily_usd": t.daily_budget_usd, "monthly_usd": t.monthly_budget_usd},
+        }
+        if t.models is not None:
+            entry["models"] = list(t.models)
+        out[name] = entry
+    return out
+
+
+def router_config(
+    stack: StackConfig, cluster_name: str, *, redis_url: str | None, redis_url_env: str | None = None
+) -> dict[str, Any]:
+    """The router's config (plain data, the shape of meridian_router.config.RouterConfig)."""
+    r = router_section(stack)
+    cluster = stack.cluster(cluster_name)
+    served = tenants(stack, cluster)
+    keys = [
+        {"sha256": k.sha256, "tenant": k.tenant, "scopes": list(k.scopes)} for k in r.api_keys if k.tenant in served
+    ]
+    backends = local_backends(stack, cluster) + edge_backends(stack, cluster) + cloud_backends(stack, cluster)
+    cfg: dict[str, Any] = {
+        "server": {"host": "0.0.0.0", "port": r.port, "access_log": True, "log_level": "info"},
+        "airgap": r.airgap,
+        "auth": {"api_keys": keys},
+        "tenants": served,
+        "residency": {"client_country_header": "cf-ipcountry", "unknown_country": "reject"},
+        "budgets": {
+            "global_limits": {"daily_usd": r.daily_budget_usd, "monthly_usd": r.monthly_budget_usd},
+            "fail_mode": "local",
+        },
+        "backends": backends,
+    }
+    if redis_url is not None:
+        cfg["redis"] = {"url": redis_url, "key_prefix": f"meridian:router:{cluster.name}:"}
+        if redis_url_env:
+            cfg["redis"]["url_env"] = redis_url_env
+    return cfg
+
+
+def validate(cfg: dict[str, Any]) -> Any:
+    """Validate with the router's own model: a config the router would refuse fails the plan."""
+    from meridian_router.config import parse_config
+
+    return parse_config(cfg)
+
+
+def render(cfg: dict[str, Any]) -> str:
+    validate(cfg)
+    return yaml.safe_dump(cfg, sort_keys=False)
+
+
+def vault_secrets(stack: StackConfig, cluster_name: str) -> dict[str, str]:
+    """Vault Agent templates: secret name -> template. Only the secrets this cluster's backends read.
+    The template renders the bare key (the router reads the whole file)."""
+    r = router_section(stack)
+    cfg = router_config(stack, cluster_name, redis_url=None)
+    files = {b["api_key_file"] for b in cfg["backends"] if b.get("api_key_file")}
+    out: dict[str, str] = {}
+    for name in (SECRET_AZURE_OPENAI, SECRET_EDGE):
+        if secret_file(name) in files:
+            path = f"{r.vault_kv_path}/{name}"
+            out[name] = f'{{{{- with secret "{path}" -}}}}{{{{ .Data.data.api_key }}}}{{{{- end -}}}}'
+    if any(b["provider"] == "bedrock" for b in cfg["backends"]):
+        # AWS secrets engine: short-lived STS credentials as shell exports, sourced by the container's
+        # entrypoint (the Bedrock adapter reads AWS_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN).
+        out[SECRET_AWS] = (
+            '{{- with secret "aws/sts/router" -}}\n'
+            "export AWS_ACCESS_KEY_ID={{ .Data.access_key }}\n"
+            "export AWS_SECRET_ACCESS_KEY={{ .Data.secret_key }}\n"
+            "export AWS_SESSION_TOKEN={{ .Data.security_token }}\n"
+            "{{- end -}}"
+        )
+    if secret_file(SECRET_VERTEX) in files:
+        # GCP secrets engine: a short-lived OAuth access token for the router's roleset.
+        out[SECRET_VERTEX] = '{{- with secret "gcp/roleset/router/token" -}}{{ .Data.token }}{{- end -}}'
+    return out

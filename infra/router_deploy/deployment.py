@@ -1,0 +1,535 @@
+"""RouterDeployment: the Meridian router on one cluster, with its config generated from the topology.
+
+Resources (all on the cluster's Kubernetes provider, in namespace `router.namespace`):
+  Namespace (Pod Security `restricted`), RouterIdentity (ServiceAccount + cloud workload identity),
+  ConfigMap (generated router YAML, validated with the router's own model; no secrets),
+  RouterRedis (shared state), Deployment, Services, HorizontalPodAutoscaler, PodDisruptionBudget,
+  NetworkPolicy, and the ingress.
+
+Ingress (`router.ingress`), chosen per stack:
+  loadbalancer (default)  a `type: LoadBalancer` Service on the cluster's reserved static address
+                          (infra.ingress.IngressAddress: its annotations / loadBalancerIP) - the address
+                          the Cloudflare pools point at; works the same on EKS, GKE and AKS.
+  gateway                 Gateway API: a gateway.networking.k8s.io/v1 Gateway (HTTPS listener on 443
+                          terminating TLS with Secret `router.tlsSecret`) + HTTPRoute to the router
+                          Service, with the cloud's gateway class (`router.gatewayClasses`). Use it where
+                          the cluster runs a Gateway controller (GKE has one built in).
+Either way a second, internal LoadBalancer Service (`router-internal`) is what peer routers reach
+over the interconnect (edge backends: http://router.<cluster>.<internalDomain>:<port>).
+
+Upstream API keys: the Vault Agent injector logs in to Vault's Kubernetes auth role `router.vaultRole`
+with the pod's projected ServiceAccount token (audience `vault`) and writes each key to
+/vault/secrets/<name>, which the config names as `api_key_file`."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes.apiextensions as apiextensions
+import pulumi_kubernetes.apps.v1 as apps
+import pulumi_kubernetes.autoscaling.v2 as autoscaling
+import pulumi_kubernetes.core.v1 as core
+import pulumi_kubernetes.meta.v1 as meta
+import pulumi_kubernetes.networking.v1 as networking
+import pulumi_kubernetes.policy.v1 as policy
+import yaml
+from pulumi import ResourceOptions
+
+from infra.router_deploy import config_gen
+from infra.router_deploy.identity import SERVICE_ACCOUNT, RouterIdentity
+from infra.router_deploy.redis import NON_ROOT_UID, RouterRedis
+from meridian.config import Cluster, StackConfig
+
+APP = "meridian-router"
+LABELS = {"app.kubernetes.io/name": APP, "app.kubernetes.io/component": "router"}
+VAULT_TOKEN_VOLUME = "vault-token"
+
+# Cloudflare's published origin-facing IPv4 ranges: the only internet sources of the public ingress.
+CLOUDFLARE_IPV4 = (
+    "173.245.48.0/20", "103.21.244.0/22", "103.22.200.0/22", "103.31.4.0/22", "141.101.64.0/18",
+    "108.162.192.0/18", "190.93.240.0/20", "188.114.96.0/20", "197.234.240.0/22", "198.41.128.0/17",
+    "162.158.0.0/15", "104.16.0.0/13", "104.24.0.0/14", "172.64.0.0/13", "131.0.72.0/22",
+)
+# Cloud load balancer health checkers (GCP's probers, Azure's host IP); AWS NLB probes from the VPC.
+LB_HEALTH_CHECKERS = {"gcp": ("35.191.0.0/16", "130.211.0.0/22"), "azure": ("168.63.129.16/32",), "aws": ()}
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+
+INTERNAL_LB_ANNOTATIONS = {
+    "aws": {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+    },
+    "gcp": {"networking.gke.io/load-balancer-type": "Internal"},
+    "azure": {"service.beta.kubernetes.io/azure-load-balancer-internal": "true"},
+}
+
+
+def vault_annotations(stack: StackConfig, cluster_name: str, config_checksum: str) -> dict[str, str]:
+    """Pod annotations for the Vault Agent injector: role, one agent-inject-secret-<name> + template per
+    upstream credential the cluster's backends read, and the projected token it logs in with."""
+    assert stack.router is not None
+    r = stack.router
+    out = {
+        "vault.hashicorp.com/agent-inject": "true",
+        "vault.hashicorp.com/role": r.vault_role,
+        "vault.hashicorp.com/auth-path": f"auth/kubernetes-{cluster_name}",
+        "vault.hashicorp.com/service": r.vault_address,
+        "vault.hashicorp.com/agent-pre-populate": "true",
+        "vault.hashicorp.com/agent-run-as-user": str(NON_ROOT_UID),
+        "vault.hashicorp.com/agent-run-as-group": str(NON_ROOT_UID),
+        "vault.hashicorp.com/agent-service-account-token-volume-name": VAULT_TOKEN_VOLUME,
+        "vault.hashicorp.com/agent-limits-cpu": "100m",
+        "vault.hashicorp.com/agent-limits-mem": "64Mi",
+        "vault.hashicorp.com/agent-requests-cpu": "25m",
+        "vault.hashicorp.com/agent-requests-mem": "32Mi",
+        "meridian.dev/config-sha256": config_checksum,
+    }
+    for name, template in config_gen.vault_secrets(stack, cluster_name).items():
+        path = template.split('secret "', 1)[1].split('"', 1)[0]
+        out[f"vault.hashicorp.com/agent-inject-secret-{name}"] = path
+        out[f"vault.hashicorp.com/agent-inject-template-{name}"] = template
+    return out
+
+
+class RouterDeployment(pulumi.ComponentResource):
+    """The router on one cluster. Public attributes:
+      config (dict: the generated router config, password-less); config_yaml (Output[str]);
+      namespace (str); identity (RouterIdentity); redis (RouterRedis);
+      public_address (Output[str]: the ingress address Cloudflare points at);
+      internal_endpoint (str: what peer routers use); internal_address (Output[str]: the internal
+      LB's address, for the private DNS record `router.<cluster>.<internalDomain>`)."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        cluster: Any,
+        stack: StackConfig,
+        cloud_provider: pulumi.ProviderResource | None = None,
+        ingress: Any | None = None,
+        opts: ResourceOptions | None = None,
+    ) -> None:
+        """`cluster`: a RegionalCluster (config, k8s_provider; optional cloud specifics for the identity
+        and managed Redis). `cloud_provider`: the cluster region's cloud provider (identity, managed
+        Redis). `ingress`: the cluster's IngressAddress (service_annotations, load_balancer_ip) or None."""
+        providers = [cluster.k8s_provider] + ([cloud_provider] if cloud_provider is not None else [])
+        super().__init__(
+            "meridian:router:RouterDeployment",
+            name,
+            None,
+            ResourceOptions.merge(opts or ResourceOptions(), ResourceOptions(providers=providers)),
+        )
+        if stack.router is None:
+            raise ValueError("RouterDeployment needs the stack's `router` section")
+        r = stack.router
+        cfg: Cluster = cluster.config
+        child = ResourceOptions(parent=self)
+        self.namespace = r.namespace
+
+        ns = core.Namespace(
+            f"{name}-ns",
+            metadata=meta.ObjectMetaArgs(
+                name=r.namespace,
+                labels={
+                    "app.kubernetes.io/part-of": APP,
+                    "pod-security.kubernetes.io/enforce": "restricted",
+                    "pod-security.kubernetes.io/audit": "restricted",
+                },
+            ),
+            opts=child,
+        )
+        in_ns = ResourceOptions(parent=self, depends_on=[ns])
+        ns_name = ns.metadata.apply(lambda m: m.name or r.namespace)
+
+        bedrock_regions = [
+            b["region"] for b in config_gen.cloud_backends(stack, cfg) if b["provider"] == "bedrock"
+        ]
+        self.identity = RouterIdentity(
+            f"{name}-identity", cluster=cluster, stack=stack, namespace=ns_name,
+            bedrock_regions=bedrock_regions, opts=in_ns,
+        )
+        self.redis = RouterRedis(
+            f"{name}-redis", cluster=cluster, stack=stack, namespace=ns_name, router_labels=LABELS, opts=in_ns
+        )
+
+        # The config, validated now (pure, before any resource depends on it) with the Redis URL's
+        # shape, then rendered with the real, password-less URL. The password reaches the router
+        # through MERIDIAN_REDIS_URL from the Redis Secret.
+        self.config = config_gen.router_config(
+            stack, cfg.name, redis_url="redis://redis.invalid:6379/0", redis_url_env=config_gen.REDIS_URL_ENV
+        )
+        config_gen.validate(self.config)
+        self.config_yaml: pulumi.Output[str] = self.redis.url.apply(
+            lambda url: config_gen.render(
+                config_gen.router_config(stack, cfg.name, redis_url=url, redis_url_env=config_gen.REDIS_URL_ENV)
+            )
+        )
+        checksum = hashlib.sha256(yaml.safe_dump(self.config, sort_keys=True).encode()).hexdigest()
+        core.ConfigMap(
+            f"{name}-config",
+            metadata=meta.ObjectMetaArgs(name="router-config", namespace=ns_name, labels=LABELS),
+            data={config_gen.CONFIG_FILE: self.config_yaml},
+            opts=in_ns,
+        )
+
+        self._deployment(name, stack, cfg, ns_name, checksum, in_ns)
+        self._services(name, stack, cfg, ns_name, ingress, in_ns)
+        self._scaling(name, stack, ns_name, in_ns)
+        self._network_policy(name, stack, cfg, ns_name, in_ns)
+        self.internal_endpoint = config_gen.peer_endpoint(stack, cfg)
+        self.register_outputs(self.stack_outputs())
+
+    # ------------------------------------------------------------------ workload
+
+    def _deployment(
+        self, name: str, stack: StackConfig, cfg: Cluster, ns: pulumi.Output[str], checksum: str,
+        opts: ResourceOptions,
+    ) -> None:
+        assert stack.router is not None
+        r = stack.router
+        annotations = vault_annotations(stack, cfg.name, checksum)
+        config_path = f"{config_gen.CONFIG_DIR}/{config_gen.CONFIG_FILE}"
+        entry = f"exec meridian-router --config {config_path}"
+        if f"vault.hashicorp.com/agent-inject-secret-{config_gen.SECRET_AWS}" in annotations:
+            # Bedrock's SigV4 credentials are short-lived STS keys Vault renders as shell exports.
+            entry = f". {config_gen.secret_file(config_gen.SECRET_AWS)} && {entry}"
+        http = core.ContainerPortArgs(name="http", container_port=r.port, protocol="TCP")
+        container = core.ContainerArgs(
+            name="router",
+            image=r.image,
+            image_pull_policy="Always",
+            command=["/bin/sh", "-c", entry],
+            ports=[http],
+            env=[
+                core.EnvVarArgs(name="MERIDIAN_ROUTER_CONFIG", value=config_path),
+                core.EnvVarArgs(
+                    name=config_gen.REDIS_URL_ENV,
+                    value_from=core.EnvVarSourceArgs(
+                        secret_key_ref=core.SecretKeySelectorArgs(name=self.redis.url_secret, key="url")
+                    ),
+                ),
+            ],
+            resources=core.ResourceRequirementsArgs(
+                requests={"cpu": r.cpu_request, "memory": r.memory_request},
+                limits={"cpu": r.cpu_limit, "memory": r.memory_limit},
+            ),
+            readiness_probe=core.ProbeArgs(
+                http_get=core.HTTPGetActionArgs(path=config_gen.READY_PATH, port="http"),
+                period_seconds=5, timeout_seconds=2, failure_threshold=2,
+            ),
+            liveness_probe=core.ProbeArgs(
+                http_get=core.HTTPGetActionArgs(path=config_gen.HEALTH_PATH, port="http"),
+                initial_delay_seconds=10, period_seconds=10, timeout_seconds=2, failure_threshold=3,
+            ),
+            security_context=core.SecurityContextArgs(
+                run_as_non_root=True,
+                run_as_user=NON_ROOT_UID,
+                run_as_group=NON_ROOT_UID,
+                allow_privilege_escalation=False,
+                privileged=False,
+                read_only_root_filesystem=True,
+                capabilities=core.CapabilitiesArgs(drop=["ALL"]),
+                seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault"),
+            ),
+            volume_mounts=[
+                core.VolumeMountArgs(name="config", mount_path=config_gen.CONFIG_DIR, read_only=True),
+                core.VolumeMountArgs(name="tmp", mount_path="/tmp"),
+            ],
+        )
+        labels = {**LABELS, **self.identity.pod_labels}
+        spread = [
+            core.TopologySpreadConstraintArgs(
+                max_skew=1, topology_key=key, when_unsatisfiable=mode,
+                label_selector=meta.LabelSelectorArgs(match_labels=LABELS),
+            )
+            for key, mode in (("topology.kubernetes.io/zone", "ScheduleAnyway"), ("kubernetes.io/hostname", "ScheduleAnyway"))
+        ]
+        self.deployment = apps.Deployment(
+            f"{name}-router",
+            metadata=meta.ObjectMetaArgs(name="router", namespace=ns, labels=LABELS),
+            spec=apps.DeploymentSpecArgs(
+                replicas=r.replicas,
+                revision_history_limit=5,
+                selector=meta.LabelSelectorArgs(match_labels=LABELS),
+                strategy=apps.DeploymentStrategyArgs(
+                    type="RollingUpdate",
+                    rolling_update=apps.RollingUpdateDeploymentArgs(max_unavailable=0, max_surge=1),
+                ),
+                template=core.PodTemplateSpecArgs(
+                    metadata=meta.ObjectMetaArgs(labels=labels, annotations=annotations),
+                    spec=core.PodSpecArgs(
+                        service_account_name=SERVICE_ACCOUNT,
+                        # No default token: Vault Agent gets a projected, audience-bound one below.
+                        automount_service_account_token=False,
+                        security_context=core.PodSecurityContextArgs(
+                            run_as_non_root=True,
+                            run_as_user=NON_ROOT_UID,
+                            run_as_group=NON_ROOT_UID,
+                            fs_group=NON_ROOT_UID,
+                            seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault"),
+                        ),
+                        termination_grace_period_seconds=30,
+                        topology_spread_constraints=spread,
+                        containers=[container],
+                        volumes=[
+                            core.VolumeArgs(name="config", config_map=core.ConfigMapVolumeSourceArgs(name="router-config")),
+                            core.VolumeArgs(name="tmp", empty_dir=core.EmptyDirVolumeSourceArgs(size_limit="64Mi")),
+                            core.VolumeArgs(
+                                name=VAULT_TOKEN_VOLUME,
+                                projected=core.ProjectedVolumeSourceArgs(
+                                    sources=[
+                                        core.VolumeProjectionArgs(
+                                            service_account_token=core.ServiceAccountTokenProjectionArgs(
+                                                audience="vault", expiration_seconds=600, path="token"
+                                            )
+                                        )
+                                    ]
+                                ),
+                            ),
+                        ],
+                    ),
+                ),
+            ),
+            opts=ResourceOptions.merge(opts, ResourceOptions(depends_on=[self.identity, self.redis])),
+        )
+
+    # ------------------------------------------------------------------ services and ingress
+
+    def _services(
+        self, name: str, stack: StackConfig, cfg: Cluster, ns: pulumi.Output[str], ingress: Any | None,
+        opts: ResourceOptions,
+    ) -> None:
+        assert stack.router is not None
+        r = stack.router
+        port = core.ServicePortArgs(name="http", port=r.port, target_port="http", protocol="TCP")
+        core.Service(
+            f"{name}-svc",
+            metadata=meta.ObjectMetaArgs(name="router", namespace=ns, labels=LABELS),
+            spec=core.ServiceSpecArgs(type="ClusterIP", selector=LABELS, ports=[port]),
+            opts=opts,
+        )
+        internal = core.Service(
+            f"{name}-internal",
+            metadata=meta.ObjectMetaArgs(
+                name="router-internal", namespace=ns, labels=LABELS, annotations=INTERNAL_LB_ANNOTATIONS[cfg.cloud]
+            ),
+            spec=core.ServiceSpecArgs(type="LoadBalancer", selector=LABELS, ports=[port]),
+            opts=opts,
+        )
+        self.internal_address = _lb_address(internal)
+
+        if r.ingress == "gateway":
+            gateway_name = "router"
+            addresses = None
+            if ingress is not None:
+                addresses = [{"type": "IPAddress", "value": ingress.address}]
+            apiextensions.CustomResource(
+                f"{name}-gateway",
+                api_version="gateway.networking.k8s.io/v1",
+                kind="Gateway",
+                metadata=meta.ObjectMetaArgs(name=gateway_name, namespace=ns, labels=LABELS),
+                spec={
+                    "gatewayClassName": r.gateway_classes.get(cfg.cloud, "default"),
+                    **({"addresses": addresses} if addresses else {}),
+                    "listeners": [
+                        {
+                            "name": "https",
+                            "protocol": "HTTPS",
+                            "port": 443,
+                            "tls": {"mode": "Terminate", "certificateRefs": [{"kind": "Secret", "name": r.tls_secret}]},
+                            "allowedRoutes": {"namespaces": {"from": "Same"}},
+                        }
+                    ],
+                },
+                opts=opts,
+            )
+            apiextensions.CustomResource(
+                f"{name}-route",
+                api_version="gateway.networking.k8s.io/v1",
+                kind="HTTPRoute",
+                metadata=meta.ObjectMetaArgs(name="router", namespace=ns, labels=LABELS),
+                spec={
+                    "parentRefs": [{"name": gateway_name, "sectionName": "https"}],
+                    "rules": [
+                        {
+                            "matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
+                            "backendRefs": [{"name": "router", "port": r.port}],
+                        }
+                    ],
+                },
+                opts=opts,
+            )
+            self.public_address = ingress.address if ingress is not None else pulumi.Output.from_input("")
+            return
+
+        annotations: pulumi.Input[dict[str, str]] = ingress.service_annotations if ingress is not None else {}
+        public = core.Service(
+            f"{name}-public",
+            metadata=meta.ObjectMetaArgs(name="router-public", namespace=ns, labels=LABELS, annotations=annotations),
+            spec=core.ServiceSpecArgs(
+                type="LoadBalancer",
+                selector=LABELS,
+                # Client (Cloudflare) source addresses reach the pods: the NetworkPolicy can allow them.
+                external_traffic_policy="Local",
+                load_balancer_ip=getattr(ingress, "load_balancer_ip", None) if ingress is not None else None,
+                ports=[core.ServicePortArgs(name="https", port=443, target_port="http", protocol="TCP")],
+            ),
+            opts=opts,
+        )
+        self.public_address = ingress.address if ingress is not None else _lb_address(public)
+
+    # ------------------------------------------------------------------ scaling and disruption
+
+    def _scaling(self, name: str, stack: StackConfig, ns: pulumi.Output[str], opts: ResourceOptions) -> None:
+        assert stack.router is not None
+        r = stack.router
+        autoscaling.HorizontalPodAutoscaler(
+            f"{name}-hpa",
+            metadata=meta.ObjectMetaArgs(name="router", namespace=ns, labels=LABELS),
+            spec=autoscaling.HorizontalPodAutoscalerSpecArgs(
+                scale_target_ref=autoscaling.CrossVersionObjectReferenceArgs(
+                    api_version="apps/v1", kind="Deployment", name="router"
+                ),
+                min_replicas=r.replicas,
+                max_replicas=max(r.max_replicas, r.replicas),
+                metrics=[
+                    autoscaling.MetricSpecArgs(
+                        type="Resource",
+                        resource=autoscaling.ResourceMetricSourceArgs(
+                            name="cpu",
+                            target=autoscaling.MetricTargetArgs(type="Utilization", average_utilization=70),
+                        ),
+                    )
+                ],
+                behavior=autoscaling.HorizontalPodAutoscalerBehaviorArgs(
+                    scale_down=autoscaling.HPAScalingRulesArgs(stabilization_window_seconds=300)
+                ),
+            ),
+            opts=opts,
+        )
+        policy.PodDisruptionBudget(
+            f"{name}-pdb",
+            metadata=meta.ObjectMetaArgs(name="router", namespace=ns, labels=LABELS),
+            spec=policy.PodDisruptionBudgetSpecArgs(
+                # One replica may be evicted at a time; a single-replica router is never evicted voluntarily.
+                max_unavailable=1 if r.replicas > 1 else 0,
+                selector=meta.LabelSelectorArgs(match_labels=LABELS),
+            ),
+            opts=opts,
+        )
+
+    # ------------------------------------------------------------------ network policy
+
+    def _network_policy(
+        self, name: str, stack: StackConfig, cfg: Cluster, ns: pulumi.Output[str], opts: ResourceOptions
+    ) -> None:
+        assert stack.router is not None
+        r = stack.router
+        router_port = [networking.NetworkPolicyPortArgs(protocol="TCP", port=r.port)]
+        peers = config_gen.linked_peers(stack, cfg)
+        sources = list(CLOUDFLARE_IPV4) + list(LB_HEALTH_CHECKERS[cfg.cloud]) + [str(cfg.network.cidr)]
+        sources += [str(p.network.cidr) for p in peers]  # peer routers (edge) over the interconnect
+        ingress_rules = [
+            networking.NetworkPolicyIngressRuleArgs(
+                from_=[networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr=c)) for c in sources],
+                ports=router_port,
+            ),
+            networking.NetworkPolicyIngressRuleArgs(  # Prometheus scrapes /metrics
+                from_=[
+                    networking.NetworkPolicyPeerArgs(
+                        namespace_selector=meta.LabelSelectorArgs(
+                            match_labels={"kubernetes.io/metadata.name": "monitoring"}
+                        ),
+                        pod_selector=meta.LabelSelectorArgs(match_labels={"app.kubernetes.io/name": "prometheus"}),
+                    )
+                ],
+                ports=router_port,
+            ),
+        ]
+        redis_port = self.redis.port
+        model_ports = sorted({ms.port for ms in r.model_servers if not ms.clusters or cfg.name in ms.clusters})
+        model_namespaces = sorted(
+            {ms.namespace for ms in r.model_servers if not ms.clusters or cfg.name in ms.clusters}
+        )
+        egress = [
+            networking.NetworkPolicyEgressRuleArgs(  # DNS
+                to=[networking.NetworkPolicyPeerArgs(
+                    namespace_selector=meta.LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": "kube-system"})
+                )],
+                ports=[networking.NetworkPolicyPortArgs(protocol=p, port=53) for p in ("UDP", "TCP")],
+            ),
+            networking.NetworkPolicyEgressRuleArgs(  # Redis (in-cluster pods, or the managed endpoint in the VPC)
+                to=[networking.NetworkPolicyPeerArgs(pod_selector=meta.LabelSelectorArgs(match_labels={"app.kubernetes.io/name": "router-redis"}))]
+                if self.redis.mode == "in-cluster"
+                else [networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr=c)) for c in PRIVATE_RANGES],
+                ports=[networking.NetworkPolicyPortArgs(protocol="TCP", port=redis_port)],
+            ),
+            networking.NetworkPolicyEgressRuleArgs(  # Vault (Agent sidecar), in-cluster or over the interconnect
+                to=[networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr=c)) for c in PRIVATE_RANGES],
+                ports=[networking.NetworkPolicyPortArgs(protocol="TCP", port=8200)],
+            ),
+        ]
+        if model_ports:
+            egress.append(
+                networking.NetworkPolicyEgressRuleArgs(  # local model servers
+                    to=[
+                        networking.NetworkPolicyPeerArgs(
+                            namespace_selector=meta.LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": n})
+                        )
+                        for n in model_namespaces
+                    ],
+                    ports=[networking.NetworkPolicyPortArgs(protocol="TCP", port=p) for p in model_ports],
+                )
+            )
+        if peers:
+            egress.append(
+                networking.NetworkPolicyEgressRuleArgs(  # peer routers (edge tier)
+                    to=[networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr=str(p.network.cidr))) for p in peers],
+                    ports=router_port,
+                )
+            )
+        # HTTPS: cloud AI APIs and token endpoints; airgapped routers reach no public address.
+        https_to = (
+            [networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr=c)) for c in PRIVATE_RANGES]
+            if r.airgap
+            else [networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr="0.0.0.0/0"))]
+        )
+        egress.append(
+            networking.NetworkPolicyEgressRuleArgs(to=https_to, ports=[networking.NetworkPolicyPortArgs(protocol="TCP", port=443)])
+        )
+        networking.NetworkPolicy(
+            f"{name}-netpol",
+            metadata=meta.ObjectMetaArgs(name="router", namespace=ns, labels=LABELS),
+            spec=networking.NetworkPolicySpecArgs(
+                pod_selector=meta.LabelSelectorArgs(match_labels=LABELS),
+                policy_types=["Ingress", "Egress"],
+                ingress=ingress_rules,
+                egress=egress,
+            ),
+            opts=opts,
+        )
+
+    def stack_outputs(self) -> dict[str, Any]:
+        return {
+            "namespace": self.namespace,
+            "publicAddress": self.public_address,
+            "internalAddress": self.internal_address,
+            "internalEndpoint": self.internal_endpoint,
+            "healthPath": config_gen.READY_PATH,
+            "redis": self.redis.mode,
+            "backends": [b["name"] for b in self.config["backends"]],
+        }
+
+
+def _lb_address(svc: core.Service) -> pulumi.Output[str]:
+    def first(status: Any) -> str:
+        try:
+            ing = status.load_balancer.ingress[0]
+            return ing.ip or ing.hostname or ""
+        except (AttributeError, IndexError, TypeError):
+            return ""
+
+    return svc.status.apply(first)

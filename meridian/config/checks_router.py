@@ -1,0 +1,63 @@
+"""Router config checks: what would make a cluster's generated router config invalid, or the router
+unsafe, refused before any resource exists, with the key path and the bad value."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from meridian import catalog
+
+if TYPE_CHECKING:
+    from meridian.config.stack import StackConfig
+
+_KEY = "meridian:platform.router"
+
+
+def _known(problems: list[str], path: str, jid: str) -> bool:
+    try:
+        catalog.jurisdiction(jid)
+        return True
+    except catalog.UnknownJurisdictionError as e:
+        problems.append(f"{path}: {e}")
+        return False
+
+
+def check_router(cfg: StackConfig) -> list[str]:
+    r = cfg.router
+    if r is None:
+        return []
+    problems: list[str] = []
+    names = [c.name for c in cfg.clusters]
+    if r.max_replicas < r.replicas:
+        problems.append(f"{_KEY}.maxReplicas: {r.max_replicas} is below replicas {r.replicas}")
+    if r.monthly_budget_usd < r.daily_budget_usd:
+        problems.append(
+            f"{_KEY}.monthlyBudgetUsd: {r.monthly_budget_usd} is below dailyBudgetUsd {r.daily_budget_usd}"
+        )
+    if not r.api_keys:
+        problems.append(f"{_KEY}.apiKeys: at least one API key hash is needed (the router refuses unauthenticated use)")
+    for i, k in enumerate(r.api_keys):
+        if k.tenant not in r.tenants:
+            problems.append(f"{_KEY}.apiKeys[{i}].tenant: {k.tenant!r} is not in router.tenants ({', '.join(r.tenants)})")
+    for t_name, t in r.tenants.items():
+        for j in t.jurisdictions:
+            _known(problems, f"{_KEY}.tenants.{t_name}.jurisdictions", j)
+    for c_name, js in r.jurisdictions.items():
+        if c_name not in names:
+            problems.append(f"{_KEY}.jurisdictions.{c_name}: {c_name!r} is not a cluster name")
+        for j in js:
+            _known(problems, f"{_KEY}.jurisdictions.{c_name}", j)
+    served: dict[str, bool] = {n: not r.airgap for n in names}  # cloud backends exist unless airgapped
+    for i, ms in enumerate(r.model_servers):
+        for c_name in ms.clusters:
+            if c_name not in names:
+                problems.append(f"{_KEY}.modelServers[{i}].clusters: {c_name!r} is not a cluster name")
+        for n in ms.clusters or names:
+            served[n] = True
+    for n, ok in served.items():
+        if not ok:
+            problems.append(
+                f"{_KEY}.airgap: cluster {n!r} would have no backend (airgap forbids cloud backends and no "
+                "modelServers run there)"
+            )
+    return problems

@@ -1,0 +1,128 @@
+"""The generated router config per cluster: residency by the catalog, validated by the router's model."""
+
+from __future__ import annotations
+
+import pytest
+from meridian_router.config import ConfigError, parse_config
+
+from infra.router_deploy import config_gen
+from meridian import catalog
+from meridian.config import load_stack_file
+from meridian.config.stack import _cross_checks
+from tests.conftest import ROOT
+from tests.router_deploy.helpers import stack_with
+
+STACKS = ("dev", "prod")
+JURISDICTIONS = {j.id for j in catalog.jurisdictions()}
+
+
+def _all(stack: str):  # type: ignore[no-untyped-def]
+    cfg = load_stack_file(ROOT / f"Pulumi.{stack}.yaml")
+    for c in cfg.clusters:
+        yield cfg, c, config_gen.router_config(cfg, c.name, redis_url="redis://r:6379/0")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_backend_allowed_for_a_jurisdiction_is_in_it(stack: str) -> None:
+    checked = 0
+    for _cfg, cluster, rc in _all(stack):
+        parse_config(rc)  # the router itself accepts it
+        for j in sorted(JURISDICTIONS):
+            for b in rc["backends"]:
+                if b["jurisdiction"] != j:  # the router's residency filter: exact jurisdiction match
+                    continue
+                reg = catalog.region(b["cloud"], b["region"])
+                assert reg.within(j), f"{cluster.name}: backend {b['name']} ({b['region']}) is not in {j}"
+                checked += 1
+        # and nothing outside what the cluster may serve
+        allowed = config_gen.allowed_jurisdictions(_cfg, cluster)
+        assert {b["jurisdiction"] for b in rc["backends"]} <= set(allowed), cluster.name
+        for t in rc["tenants"].values():
+            assert set(t["jurisdictions"]) <= set(allowed)
+    assert checked > 0
+
+
+def test_eu_cluster_has_only_eu_backends_of_every_tier() -> None:
+    cfg = load_stack_file(ROOT / "Pulumi.prod.yaml")
+    rc = config_gen.router_config(cfg, "gcp-euw1", redis_url=None)
+    tiers = {b["tier"] for b in rc["backends"]}
+    assert tiers == {"local", "edge", "cloud"}
+    for b in rc["backends"]:
+        assert b["jurisdiction"] == "eu"
+        assert catalog.region(b["cloud"], b["region"]).within("eu"), b
+    assert {b["name"] for b in rc["backends"] if b["tier"] == "edge"} == {"edge-aws-euw1", "edge-az-weu"}
+    assert list(rc["tenants"]) == ["enterprise-eu"]
+
+
+def test_edge_only_over_linked_private_links() -> None:
+    cfg = load_stack_file(ROOT / "Pulumi.prod.yaml")
+    assert config_gen.edge_backends(cfg.model_copy(update={"interconnect": None}), cfg.cluster("aws-use1")) == []
+    assert cfg.interconnect is not None
+    public = cfg.interconnect.model_copy(
+        update={"links": [lk.model_copy(update={"mode": "public"}) for lk in cfg.interconnect.links]}
+    )
+    assert config_gen.edge_backends(cfg.model_copy(update={"interconnect": public}), cfg.cluster("aws-use1")) == []
+    # gcp-ase1 (tw) has no link: no edge tier, and only Vertex in asia-east1 as cloud
+    rc = config_gen.router_config(cfg, "gcp-ase1", redis_url=None)
+    assert [b["name"] for b in rc["backends"] if b["tier"] != "local"] == ["vertex-asia-east1"]
+
+
+def test_airgap_has_no_cloud_backend_and_router_agrees() -> None:
+    cfg = stack_with("prod", airgap=True)
+    for c in cfg.clusters:
+        rc = config_gen.router_config(cfg, c.name, redis_url=None)
+        assert rc["airgap"] is True
+        assert all(b["tier"] != "cloud" for b in rc["backends"])
+        parse_config(rc)
+
+
+def test_budgets_and_tenants_come_from_stack_config() -> None:
+    cfg = stack_with("dev", daily_budget_usd=12.5, monthly_budget_usd=99.0)
+    rc = config_gen.router_config(cfg, "aws-dev-use1", redis_url=None)
+    assert rc["budgets"]["global_limits"] == {"daily_usd": 12.5, "monthly_usd": 99.0}
+    assert [k["tenant"] for k in rc["auth"]["api_keys"]] == ["internal-us"]
+
+
+def test_extra_jurisdiction_widens_cluster_but_not_backends_residency() -> None:
+    cfg = stack_with("prod", jurisdictions={"aws-use1": ["eu"]})
+    rc = config_gen.router_config(cfg, "aws-use1", redis_url=None)
+    assert {"eu", "us"} == {b["jurisdiction"] for b in rc["backends"] if b["tier"] == "cloud"}
+    for b in rc["backends"]:
+        assert catalog.region(b["cloud"], b["region"]).within(b["jurisdiction"])
+    assert "enterprise-eu" in rc["tenants"]
+
+
+def test_a_config_the_router_refuses_fails_generation() -> None:
+    rc = config_gen.router_config(load_stack_file(ROOT / "Pulumi.dev.yaml"), "aws-dev-use1", redis_url=None)
+    rc["backends"][0]["jurisdiction"] = "eu"  # a us-east-1 model server claiming EU
+    with pytest.raises(ConfigError, match="not within jurisdiction"):
+        config_gen.render(rc)
+
+
+def test_vault_templates_only_for_backends_used() -> None:
+    cfg = load_stack_file(ROOT / "Pulumi.dev.yaml")
+    assert set(config_gen.vault_secrets(cfg, "aws-dev-use1")) == {config_gen.SECRET_AWS}
+    assert set(config_gen.vault_secrets(cfg, "gcp-dev-euw1")) == {
+        config_gen.SECRET_AZURE_OPENAI, config_gen.SECRET_EDGE, config_gen.SECRET_VERTEX
+    }
+
+
+@pytest.mark.parametrize(
+    ("update", "needle"),
+    [
+        ({"api_keys": []}, "router.apiKeys"),
+        ({"max_replicas": 1, "replicas": 3}, "router.maxReplicas"),
+        ({"monthly_budget_usd": 1.0}, "router.monthlyBudgetUsd"),
+        ({"jurisdictions": {"nope-cluster": ["eu"]}}, "router.jurisdictions.nope-cluster"),
+        ({"airgap": True, "model_servers": []}, "router.airgap"),
+    ],
+)
+def test_router_config_checks(update: dict, needle: str) -> None:  # type: ignore[type-arg]
+    cfg = stack_with("dev", **update)
+    problems = _cross_checks(cfg)
+    assert any(needle in p for p in problems), problems
+
+
+def test_shipped_stacks_pass_router_checks() -> None:
+    for stack in STACKS:
+        assert [p for p in _cross_checks(load_stack_file(ROOT / f"Pulumi.{stack}.yaml")) if "router" in p] == []
