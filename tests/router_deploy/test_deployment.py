@@ -216,3 +216,22 @@ def test_manifests_pass_checkov(dev_routers: Plan, tmp_path: Path) -> None:
     assert not unexplained, "\n".join(map(str, unexplained))
     passed = sum(len(r.get("results", {}).get("passed_checks", [])) for r in reports)
     assert passed > 50
+
+
+# ---------------------------------------------------------------------------- CI image workflow
+
+
+def test_router_image_workflow_builds_scans_pushes_and_prints_digest() -> None:
+    import yaml
+
+    doc = yaml.safe_load((ROOT / ".github" / "workflows" / "router-image.yml").read_text())
+    steps = [s for job in doc["jobs"].values() for s in job["steps"]]
+    builds = [s for s in steps if s.get("uses", "").startswith("docker/build-push-action@")]
+    assert builds and all(s["with"]["file"] == "router/Dockerfile" and s["with"]["context"] == "." for s in builds)
+    scans = [s for s in steps if s.get("uses", "").startswith("aquasecurity/trivy-action@")]
+    gate = [s for s in scans if s["with"].get("exit-code") == "1"]
+    assert gate and gate[0]["with"]["severity"] == "HIGH,CRITICAL"
+    names = [s.get("name") or s.get("uses") for s in steps]
+    assert names.index("scan") < names.index("push")  # nothing is pushed before the scan passes
+    assert "digest" in doc["jobs"]["image"]["outputs"]
+    assert any("router:" in s.get("run", "") and "@${{ steps.build.outputs.digest }}" in s.get("run", "") for s in steps)
