@@ -11,6 +11,7 @@ import pulumi
 
 from meridian.config import Cluster, DataLake, StackConfig
 
+from infra.ingress import IngressAddress
 from infra.providers import Providers
 from infra.regional import DataLakeStore, RegionalCluster
 
@@ -45,6 +46,52 @@ def _lake(lake: DataLake, stack: StackConfig, providers: Providers) -> DataLakeS
     return AdlsDataLake(lake.name, lake=lake, stack=stack, providers=providers, opts=opts)
 
 
+def _ingress(
+    stack: StackConfig, regions: dict[str, RegionalCluster], providers: Providers
+) -> dict[str, IngressAddress]:
+    """A reserved public ingress address per cluster: the router's Service uses it, Cloudflare's
+    pools point at it."""
+    out: dict[str, IngressAddress] = {}
+    for name, region in regions.items():
+        c = region.config
+        out[name] = IngressAddress(
+            f"{name}-ingress",
+            cluster=c,
+            stack=stack,
+            resource_group_name=getattr(region, "resource_group_name", None) if c.cloud == "azure" else None,
+            opts=pulumi.ResourceOptions(provider=providers.for_cloud(c.cloud, c.region)),
+        )
+    return out
+
+
+def _interconnect(stack: StackConfig, regions: dict[str, RegionalCluster], providers: Providers) -> Any:
+    if stack.interconnect is None or not stack.interconnect.links:
+        return None
+    from infra.interconnect import Interconnect
+    from infra.interconnect.wiring import networks_of
+
+    return Interconnect(
+        "mesh",
+        stack=stack,
+        networks=networks_of(regions),
+        providers={n: providers.for_cloud(r.config.cloud, r.config.region) for n, r in regions.items()},
+    )
+
+
+def _cloudflare(stack: StackConfig, ingress: dict[str, IngressAddress]) -> Any:
+    if stack.cloudflare is None:
+        return None
+    from infra.cloudflare import GlobalLoadBalancing
+
+    return GlobalLoadBalancing(
+        "edge",
+        config=stack.cloudflare,
+        clusters=stack.clusters,
+        origins={name: ing.addresses for name, ing in ingress.items()},
+        api_token=pulumi.Config("cloudflare").get_secret("apiToken"),
+    )
+
+
 def build_platform(stack: StackConfig) -> None:
     providers = Providers(stack)
     regions: dict[str, RegionalCluster] = {c.name: _regional(c, stack, providers) for c in stack.clusters}
@@ -52,6 +99,8 @@ def build_platform(stack: StackConfig) -> None:
     from infra.vault.wiring import vault_platform
 
     vault = vault_platform(stack, regions, providers)
+    ingress = _ingress(stack, regions, providers)
+    mesh = _interconnect(stack, regions, providers)
     routers: dict[str, Any] = {}
     if stack.router is not None:
         from infra.router_deploy import RouterDeployment
@@ -60,15 +109,21 @@ def build_platform(stack: StackConfig) -> None:
             name: RouterDeployment(
                 f"router-{name}", cluster=r, stack=stack,
                 cloud_provider=providers.for_cloud(r.config.cloud, r.config.region),
+                ingress=ingress.get(name),
             )
             for name, r in regions.items()
         }
+
+    edge = _cloudflare(stack, ingress)
 
     outputs: dict[str, Any] = {
         "environment": stack.environment,
         "clusters": {name: r.stack_outputs() for name, r in regions.items()},
         "dataLakes": {name: lake.stack_outputs() for name, lake in lakes.items()},
         "vault": vault.stack_outputs() if vault else None,
+        "ingress": {name: ing.addresses for name, ing in ingress.items()},
+        "interconnect": mesh.stack_outputs() if mesh else None,
+        "cloudflare": edge.stack_outputs() if edge else None,
         "routers": {name: rd.stack_outputs() for name, rd in routers.items()},
     }
     for key, value in outputs.items():
