@@ -44,6 +44,8 @@ AZ_BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
 AZ_KEY = "azure-native:keyvault:Key"
 AZ_VAULT = "azure-native:keyvault:Vault"
 AZ_RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+AZ_DIAGNOSTIC = "azure-native:insights:DiagnosticSetting"
+AZ_WORKSPACE = "azure-native:operationalinsights:Workspace"
 
 CF_LB = "cloudflare:index/loadBalancer:LoadBalancer"
 CF_POOL = "cloudflare:index/loadBalancerPool:LoadBalancerPool"
@@ -361,12 +363,43 @@ def log_and_backup_targets(res: Resource, view: StackView) -> list[Target]:
         for sel in view.of_type(AWS_BACKUP_SELECTION):
             if arn in (sel.props.get("resources") or []) or res.urn in sel.property_dependencies.get("resources", ()):
                 out.extend(_backup_targets(sel, view))
+    elif res.type == AZ_ACCOUNT:
+        out.extend(_azure_diagnostic_targets(res, view))
     elif res.type == GCS_BUCKET:
         for lb in walk_key(res.props.get("logging"), "logBucket"):
             bucket = view.referenced(res, "logging", lb, GCS_BUCKET)
             place = placement(bucket, view) if bucket is not None else Placement(
                 "gcp", None, None, f"log bucket {lb!r} is not in the stack, its location is unknown (fail closed)")
             out.append(Target("access-logs", str(lb), place, "logging.logBucket"))
+    return out
+
+
+def _azure_diagnostic_targets(account: Resource, view: StackView) -> list[Target]:
+    """Diagnostic settings whose resourceUri is the account (or one of its services) send its
+    access logs to a storage account and/or a Log Analytics workspace."""
+    ids = [i for i in (account.props.get("__id"), account.props.get("id")) if known(i)]
+    out: list[Target] = []
+    for ds in view.of_type(AZ_DIAGNOSTIC):
+        uri = ds.props.get("resourceUri")
+        mine = account.urn in ds.property_dependencies.get("resourceUri", ()) or (
+            isinstance(uri, str) and any(uri.lower().startswith(str(i).lower()) for i in ids))
+        if not mine:
+            continue
+        sa = ds.props.get("storageAccountId")
+        if sa is not None:
+            target = view.referenced(ds, "storageAccountId", sa, AZ_ACCOUNT)
+            place = placement(target, view) if target is not None else Placement(
+                "azure", None, None, f"log storage account {sa!r} is not in the stack (fail closed)")
+            out.append(Target("access-logs", str(target.props.get("accountName") if target else sa), place, ds.urn))
+        ws = ds.props.get("workspaceId")
+        if ws is not None:
+            target = view.referenced(ds, "workspaceId", ws, AZ_WORKSPACE)
+            place = placement(target, view) if target is not None else Placement(
+                "azure", None, None, f"Log Analytics workspace {ws!r} is not in the stack (fail closed)")
+            out.append(Target("access-logs", str(ws if target is None else target.name), place, ds.urn))
+        if known(ds.props.get("eventHubAuthorizationRuleId")):
+            out.append(Target("access-logs", "event hub", Placement(
+                "azure", None, None, "diagnostic logs streamed to an event hub cannot be placed (fail closed)"), ds.urn))
     return out
 
 

@@ -201,7 +201,22 @@ def azure_stack() -> dict[str, Any]:
             "enableHttpsTrafficOnly": True, "minimumTlsVersion": "TLS1_2", "allowBlobPublicAccess": False,
             "encryption": {"keySource": "Microsoft.Keyvault", "keyVaultProperties": {
                 "keyVaultUri": "https://acmevault.vault.azure.net/", "keyName": "lake"},
-                "services": {"blob": {"enabled": True}}}}, provider=ap, protect=True),
+                "services": {"blob": {"enabled": True}}}}, provider=ap, protect=True,
+            rid="/subscriptions/s/resourceGroups/acme-rg/providers/Microsoft.Storage/storageAccounts/acmelake"),
+        resource("azure-native:storage:StorageAccount", "logs", {
+            "accountName": "acmelogs", "resourceGroupName": "acme-rg", "location": "northeurope",
+            "kind": "StorageV2", "sku": {"name": "Standard_LRS"}, "tags": tags("internal"),
+            "minimumTlsVersion": "TLS1_2", "allowBlobPublicAccess": False}, provider=ap, protect=True,
+            rid="/subscriptions/s/resourceGroups/acme-rg/providers/Microsoft.Storage/storageAccounts/acmelogs"),
+        resource("azure-native:storage:BlobServiceProperties", "logs-blob", {
+            "accountName": "acmelogs", "resourceGroupName": "acme-rg", "blobServicesName": "default",
+            "isVersioningEnabled": True}, provider=ap),
+        resource("azure-native:insights:DiagnosticSetting", "lake-access-logs", {
+            "name": "lake-access-logs",
+            "resourceUri": "/subscriptions/s/resourceGroups/acme-rg/providers/Microsoft.Storage/storageAccounts/acmelake"
+                           "/blobServices/default",
+            "storageAccountId": "/subscriptions/s/resourceGroups/acme-rg/providers/Microsoft.Storage/storageAccounts/acmelogs",
+            "logs": [{"category": "StorageRead", "enabled": True}]}, provider=ap),
         resource("azure-native:storage:BlobServiceProperties", "lake-blob", {
             "accountName": "acmelake", "resourceGroupName": "acme-rg", "blobServicesName": "default",
             "isVersioningEnabled": True}, provider=ap),

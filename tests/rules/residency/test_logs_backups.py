@@ -46,3 +46,17 @@ def test_backups_in_eu_pass():
 def test_gcs_log_bucket_in_uk():
     doc = edit(gcp_stack(), "acme-gcs-lake", "logging.logBucket", "uk-logs")
     assert_has_violation(doc, RULE, "acme-gcs-lake", "fail closed")
+
+
+def test_azure_diagnostic_logs_to_account_outside_jurisdiction():
+    from tests.rules.exports import azure_stack
+
+    doc = edit(edit(azure_stack(), "logs", "location", "eastus"), "logs", "tags.jurisdiction", "us")
+    assert_has_violation(doc, RULE, "lake", "eastus")
+
+
+def test_azure_diagnostic_logs_to_workspace_outside_stack_fails_closed():
+    from tests.rules.exports import azure_stack
+
+    doc = edit(azure_stack(), "lake-access-logs", "workspaceId", "/subscriptions/s/workspaces/elsewhere")
+    assert_has_violation(doc, RULE, "lake", "fail closed")
