@@ -19,6 +19,7 @@ from infra.azure.identity import (
     grant,
 )
 from infra.azure.keys import KeyVaultKey
+from infra.azure.names import GlobalNames
 from infra.azure.network import AzureNetwork
 from infra.azure.nodepools import system_pool_profile
 from meridian.config import Cluster, StackConfig
@@ -62,6 +63,7 @@ class AksCluster(pulumi.ComponentResource):
         network: AzureNetwork,
         tenant_id: pulumi.Input[str],
         subscription_id: pulumi.Input[str],
+        names: GlobalNames,
         tags: dict[str, str],
         opts: ResourceOptions | None = None,
     ) -> None:
@@ -95,6 +97,7 @@ class AksCluster(pulumi.ComponentResource):
             rotate=False,
             tags=tags,
             stack=stack,
+            names=names,
             opts=child,
         )
         grants = [

@@ -17,7 +17,7 @@ from pulumi import ResourceOptions
 from infra.azure.identity import ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, client_config, grant
 from infra.azure.keys import KeyVaultKey
 from infra.azure.logstore import AdlsLogStore
-from infra.azure.names import global_name
+from infra.azure.names import GlobalNames
 from infra.azure.storage import hardened_account, lake_sku, replica_regions
 from infra.providers import Providers
 from infra.regional import data_store_options, lake_tags
@@ -108,6 +108,7 @@ class AdlsDataLake(pulumi.ComponentResource):
         child = ResourceOptions(parent=self)
         keep = data_store_options(stack, child)
         client = client_config(self)
+        names = GlobalNames(self, name, stack)
 
         # Deleting a resource group deletes everything in it, retained or not: the group is kept too.
         group = resources.ResourceGroup(f"{name}-rg", location=lake.region, tags=self.tags, opts=keep)
@@ -122,6 +123,7 @@ class AdlsDataLake(pulumi.ComponentResource):
             network_default_action="Deny",
             tags=self.tags,
             stack=stack,
+            names=names,
             opts=child,
         )
         identity = managedidentity.UserAssignedIdentity(
@@ -146,13 +148,14 @@ class AdlsDataLake(pulumi.ComponentResource):
             resource_group_name=group.name,
             key=self.key,
             identity_id=identity.id,
+            names=names,
             tags={**self.tags, "role": "access-logs"},
             depends_on=[key_access],
             opts=child,
         )
         self.account = hardened_account(
             f"{name}-adls",
-            account_name=global_name("dl", lake.name, stack),
+            account_name=names("dl", lake.name),
             resource_group_name=group.name,
             location=lake.region,
             sku=self.sku,

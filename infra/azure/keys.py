@@ -10,7 +10,7 @@ import pulumi
 import pulumi_azure_native.keyvault as keyvault
 from pulumi import ResourceOptions
 
-from infra.azure.names import global_name
+from infra.azure.names import GlobalNames
 from infra.regional import data_store_options
 from meridian.config import StackConfig
 
@@ -42,13 +42,14 @@ class KeyVaultKey(pulumi.ComponentResource):
         rotate: bool = True,
         tags: dict[str, str],
         stack: StackConfig,
+        names: GlobalNames,
         opts: ResourceOptions | None = None,
     ) -> None:
         super().__init__("meridian:azure:KeyVaultKey", name, None, opts)
         keep = data_store_options(stack, ResourceOptions(parent=self))
         vault = keyvault.Vault(
             f"{name}-kv",
-            vault_name=global_name("kv", name, stack),
+            vault_name=names("kv", name),
             resource_group_name=resource_group_name,
             location=location,
             properties=keyvault.VaultPropertiesArgs(

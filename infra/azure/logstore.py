@@ -9,7 +9,7 @@ import pulumi_azure_native.storage as storage
 from pulumi import ResourceOptions
 
 from infra.azure.keys import KeyVaultKey
-from infra.azure.names import global_name
+from infra.azure.names import GlobalNames
 from infra.azure.storage import hardened_account, lake_sku
 from infra.regional import data_store_options
 from meridian.config import DataLake, StackConfig
@@ -36,6 +36,7 @@ class AdlsLogStore(pulumi.ComponentResource):
         resource_group_name: pulumi.Input[str],
         key: KeyVaultKey,
         identity_id: pulumi.Input[str],
+        names: GlobalNames,
         tags: dict[str, str],
         depends_on: list[pulumi.Resource],
         opts: ResourceOptions | None = None,
@@ -47,7 +48,7 @@ class AdlsLogStore(pulumi.ComponentResource):
         # for it (the lake itself accepts Entra ID only).
         self.account = hardened_account(
             f"{name}-logs",
-            account_name=global_name("lg", lake.name, stack),
+            account_name=names("lg", lake.name),
             resource_group_name=resource_group_name,
             location=lake.region,
             sku=lake_sku(lake),

@@ -1,27 +1,52 @@
-"""Globally unique Azure names (storage accounts, key vaults): the DNS name of the resource.
+"""Globally unique Azure names (storage accounts, key vaults): they are DNS names, shared by every
+Azure customer.
 
-Azure auto-naming cannot be used for these: storage account names allow only lowercase letters and
-digits (3-24), key vault names 3-24 characters. The name is derived deterministically from the
-environment and the component name, so a re-run of the program yields the same name and dev and
-prod never collide. (A retained prod vault keeps its name reserved while soft-deleted.)"""
+Azure auto-naming does not fit these: storage account names allow only lowercase letters and digits
+(3-24), key vault names 3-24 characters. A name is `<kind><component name, alphanumeric, truncated>
+<6 random hex>`: the random part (a RandomId kept in state) makes it unique across organisations
+that deploy the same lake names, and gives a fresh name after a destroy, which key vaults need: a
+deleted vault with purge protection keeps its name reserved for 90 days."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 
+import pulumi
+import pulumi_random as random
+from pulumi import ResourceOptions
+
+from infra.regional import data_store_options
 from meridian.config import StackConfig
 
 MAX_GLOBAL_NAME = 24
-_HASH = 6
+SUFFIX_BYTES = 3  # 6 hex characters
 
 
-def global_name(kind: str, name: str, stack: StackConfig) -> str:
-    """`<kind><name, alnum, truncated><6 hex>`, lowercase, at most 24 characters, starts with a letter.
-
-    `kind` is a short lowercase prefix such as "kv", "dl" or "lg"."""
+def name_stem(kind: str, name: str) -> str:
     if not re.fullmatch(r"[a-z]{1,4}", kind):
         raise ValueError(f"name kind {kind!r} must be 1-4 lowercase letters")
-    digest = hashlib.sha256(f"meridian/{stack.environment}/{kind}/{name}".encode()).hexdigest()[:_HASH]
-    stem = re.sub(r"[^a-z0-9]", "", name.lower())[: MAX_GLOBAL_NAME - len(kind) - _HASH]
-    return f"{kind}{stem}{digest}"
+    stem = re.sub(r"[^a-z0-9]", "", name.lower())
+    return f"{kind}{stem[: MAX_GLOBAL_NAME - len(kind) - 2 * SUFFIX_BYTES]}"
+
+
+class GlobalNames:
+    """Makes globally unique names for the resources of one component, with an explicit random
+    provider of its own (default providers are disabled in every stack)."""
+
+    def __init__(self, parent: pulumi.Resource, name: str, stack: StackConfig) -> None:
+        self._parent = parent
+        self._stack = stack
+        self._provider = random.Provider(f"{name}-random", opts=ResourceOptions(parent=parent))
+
+    def __call__(self, kind: str, name: str) -> pulumi.Output[str]:
+        """`<kind><name>` + 6 random hex characters, lowercase, at most 24 characters. In prod the
+        random part is protected like the data: a new one would replace the store."""
+        stem = name_stem(kind, name)
+        suffix = random.RandomId(
+            f"{name}-{kind}-suffix",
+            byte_length=SUFFIX_BYTES,
+            opts=data_store_options(
+                self._stack, ResourceOptions(parent=self._parent, provider=self._provider)
+            ),
+        )
+        return suffix.hex.apply(lambda h: f"{stem}{h}")

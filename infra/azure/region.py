@@ -10,6 +10,7 @@ from pulumi import ResourceOptions
 
 from infra.azure.cluster import AksCluster
 from infra.azure.identity import AksWorkloadIdentity, client_config
+from infra.azure.names import GlobalNames
 from infra.azure.network import AzureNetwork
 from infra.azure.nodepools import AksNodePools
 from infra.regional import cluster_tags, data_store_options
@@ -59,6 +60,7 @@ class AzureRegion(pulumi.ComponentResource):
             network=self.network,
             tenant_id=self.tenant_id,
             subscription_id=self.subscription_id,
+            names=GlobalNames(self, name, stack),
             tags=self.tags,
             opts=child,
         )

@@ -40,7 +40,7 @@ def replica_regions(lake: DataLake) -> list[str]:
 def hardened_account(
     name: str,
     *,
-    account_name: str,
+    account_name: pulumi.Input[str],
     resource_group_name: pulumi.Input[str],
     location: str,
     sku: Sku,

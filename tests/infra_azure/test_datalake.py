@@ -192,3 +192,17 @@ def test_stack_outputs_name_the_keys(prod: View) -> None:
     for out in prod.plan.stack_outputs["dataLakes"].values():
         assert out["cloud"] == "azure" and out["keyUri"].startswith("https://")
         assert out["keyId"] and out["logStorageAccount"] and out["dfsEndpoint"].startswith("https://")
+
+
+def test_global_names_are_valid_and_random_suffixed(prod: View) -> None:
+    import re
+
+    for a in prod.of_type(ACCOUNT):
+        assert re.fullmatch(r"(dl|lg)[a-z0-9]{3,22}", a["inputs"]["accountName"]), a["inputs"]["accountName"]
+    for v in prod.of_type(VAULT):
+        assert re.fullmatch(r"kv[a-z0-9]{3,22}", v["inputs"]["vaultName"]), v["inputs"]["vaultName"]
+    suffixes = prod.of_type("random:index/randomId:RandomId")
+    assert len(suffixes) == len(prod.of_type(ACCOUNT)) + len(prod.of_type(VAULT))
+    random_providers = {r["urn"] for r in prod.of_type("pulumi:providers:random")}
+    assert all(s["provider"].rsplit("::", 1)[0] in random_providers for s in suffixes)
+    assert all(s.get("protect") for s in suffixes)

@@ -116,6 +116,18 @@ def _public_ip(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     return {"ipAddress": f"203.0.113.{h[0] % 254 + 1}"}
 
 
+def _random_id(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    # The random suffix of globally unique Azure names (infra/azure/names.py).
+    raw = hashlib.sha256(f"randomid/{name}".encode()).digest()[: int(inputs.get("byteLength", 3))]
+    b64 = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return {
+        "hex": raw.hex(),
+        "b64Url": b64,
+        "b64Std": base64.b64encode(raw).decode(),
+        "dec": str(int(raw.hex(), 16)),
+    }
+
+
 def _client_config(args: dict[str, Any]) -> dict[str, Any]:
     return {
         "clientId": _guid("meridian-deployer"),
@@ -151,6 +163,7 @@ OUTPUTS: dict[str, Any] = {
     "azure-native:containerservice:ManagedCluster": _managed_cluster,
     "azure-native:storage:StorageAccount": _storage_account,
     "azure-native:network:PublicIPAddress": _public_ip,
+    "random:index/randomId:RandomId": _random_id,
 }
 CALLS: dict[str, Any] = {
     "azure-native:authorization:getClientConfig": _client_config,
