@@ -11,7 +11,6 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import aiohttp
 import orjson
 
 from .adapters.base import SSE_DONE, StreamTranslator, Usage
@@ -20,11 +19,12 @@ from .config import RouterConfig
 from .errors import RouterError, error_body
 from .metrics import Metrics
 from .routing import Backend, RoutingPolicy
+from .upstream import Pool, Response
 
 log = logging.getLogger("meridian_router.forward")
 
 RETRYABLE_STATUS = frozenset({408, 500, 502, 503, 504})
-NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+NETWORK_ERRORS = (asyncio.TimeoutError, OSError)  # UpstreamError, resets, refused, TLS errors
 
 
 @dataclass(slots=True)
@@ -42,7 +42,7 @@ class StreamAnswer:
         self,
         fw: Forwarder,
         backend: Backend,
-        resp: aiohttp.ClientResponse,
+        resp: Response,
         tr: StreamTranslator,
         res: Reservation | None,
         tenant: str,
@@ -61,7 +61,7 @@ class StreamAnswer:
         b = self.backend
         outcome = "ok"
         try:
-            async for chunk in self.resp.content.iter_any():
+            async for chunk in self.resp.iter_chunks(b.cfg.stream_idle_timeout_s):
                 out = self.tr.feed(chunk)
                 if out:
                     yield out
@@ -101,8 +101,8 @@ class StreamAnswer:
         self.resp.close()
 
 
-def _retry_after(resp: aiohttp.ClientResponse) -> float:
-    raw = resp.headers.get("retry-after")
+def _retry_after(resp: Response) -> float:
+    raw = resp.header("retry-after")
     try:
         return max(0.0, float(raw)) if raw else 1.0
     except ValueError:
@@ -132,25 +132,15 @@ class Forwarder:
         self.policy = policy
         self.budgets = budgets
         self.metrics = metrics
-        self.sessions: dict[str, aiohttp.ClientSession] = {}
-        self.stream_timeouts = {
-            b.name: aiohttp.ClientTimeout(total=None, sock_read=b.cfg.stream_idle_timeout_s)
-            for b in policy.backends
-        }
+        self.pools: dict[str, Pool] = {}
 
     async def start(self) -> None:
         for b in self.policy.backends:
-            conn = aiohttp.TCPConnector(limit=b.cfg.max_connections, ttl_dns_cache=300, keepalive_timeout=30)
-            self.sessions[b.name] = aiohttp.ClientSession(
-                connector=conn,
-                auto_decompress=False,
-                skip_auto_headers=("User-Agent",),
-                timeout=aiohttp.ClientTimeout(total=None),
-            )
+            self.pools[b.name] = Pool(b.cfg.base_url, b.cfg.max_connections)
 
     async def close(self) -> None:
-        for s in self.sessions.values():
-            await s.close()
+        for p in self.pools.values():
+            await p.close()
 
     async def settle(
         self, res: Reservation | None, b: Backend, tenant: str, model: str, usage: Usage
@@ -246,16 +236,11 @@ class Forwarder:
         timeout = min(b.cfg.timeout_s, deadline - t0)
         want_usage = res is not None
         req = b.adapter.build(op, body, raw, model, stream, scope, want_usage)
-        session = self.sessions[b.name]
-        resp: aiohttp.ClientResponse | None = None
+        pool = self.pools[b.name]
+        resp: Response | None = None
         try:
             async with asyncio.timeout(timeout):
-                if stream:
-                    resp = await session.post(
-                        req.url, data=req.body, headers=req.headers, timeout=self.stream_timeouts[b.name]
-                    )
-                else:
-                    resp = await session.post(req.url, data=req.body, headers=req.headers)
+                resp = await pool.request(b"POST", req.url, req.headers, req.body)
                 status = resp.status
                 if not (stream and status == 200):
                     data = await resp.read()
