@@ -245,9 +245,9 @@ class RouterRedis(pulumi.ComponentResource):
         import pulumi_gcp.redis as gredis
 
         network = getattr(cluster, "network", None)
-        vpc = getattr(network, "self_link", None) or getattr(network, "network_id", None) or getattr(network, "id", None)
+        vpc = getattr(network, "network_self_link", None) or getattr(network, "network_id", None)
         if vpc is None:
-            raise ValueError(f"router on {cfg.name}: managed Redis needs the GCP cluster's VPC (network.self_link)")
+            raise ValueError(f"router on {cfg.name}: managed Redis needs the GCP cluster's VPC (network.network_self_link)")
         inst = gredis.Instance(
             f"{name}-redis",
             name=f"router-{cfg.name}"[:40],
@@ -257,7 +257,7 @@ class RouterRedis(pulumi.ComponentResource):
             memory_size_gb=1,
             redis_version="REDIS_7_0",
             authorized_network=vpc,
-            connect_mode="PRIVATE_SERVICE_ACCESS",
+            connect_mode="DIRECT_PEERING",  # VPC peering to the cluster's network; no PSA range needed
             auth_enabled=True,
             transit_encryption_mode="SERVER_AUTHENTICATION",
             labels={"cluster": cfg.name, "app": "meridian-router"},
