@@ -135,3 +135,18 @@ def test_main_module_builds_the_pack_without_starting_it():
     src = (ROOT / "policies" / "__main__.py").read_text()
     assert "PolicyPack(" in src and 'if __name__ == "__main__"' in src
     assert (ROOT / "policies" / "PulumiPolicy.yaml").read_text().startswith("runtime: python")
+
+
+def test_pack_process_starts_like_pulumi_runs_it():
+    """`pulumi preview --policy-pack policies` runs policies/__main__.py from the pack directory;
+    the analyzer prints its gRPC port on stdout once every policy is built."""
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "__main__.py"], cwd=ROOT / "policies",
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline().strip()
+        assert line.isdigit(), proc.stderr.read() if proc.poll() is not None else line
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
