@@ -5,10 +5,12 @@ no static credential) and a Kubernetes provider for later components (Vault, the
 
 from __future__ import annotations
 
+import ipaddress
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pulumi
+import pulumi_gcp.compute as compute
 import pulumi_gcp.container as container
 import pulumi_kubernetes as k8s
 from pulumi import ResourceOptions
@@ -49,6 +51,17 @@ def kubeconfig_json(context: str, endpoint: str, ca_data: str) -> str:
     )
 
 
+_INTERNAL = tuple(
+    ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+)
+
+
+def private_endpoint_only(authorized: Sequence[ipaddress.IPv4Network]) -> bool:
+    """No public endpoint unless an authorized network is outside the internal ranges: internal
+    ranges (the VPC, interconnect peers) reach the private endpoint."""
+    return all(any(n.subnet_of(i) for i in _INTERNAL) for n in authorized)
+
+
 def release_channel(stack: StackConfig) -> str:
     return "STABLE" if stack.environment == "prod" else "REGULAR"
 
@@ -84,9 +97,9 @@ class GkeCluster(pulumi.ComponentResource):
         self.oidc_issuer_url = (
             f"https://container.googleapis.com/v1/projects/{project}/locations/{cluster.region}/clusters/{cluster.name}"
         )
-        # No authorized networks: the control plane has only a private endpoint (reachable from the VPC and,
-        # over the interconnect, from the peers). With authorized networks: a public endpoint only they reach.
-        self.private_endpoint = not cluster.authorized_networks
+        # Only a private endpoint (reachable from the VPC and, over the interconnect, from the peers) unless
+        # an authorized network is a public range: then a public endpoint that only the listed ranges reach.
+        self.private_endpoint = private_endpoint_only(cluster.authorized_networks)
 
         self.secrets_key = KmsKey(
             f"{name}-secrets",
@@ -126,11 +139,8 @@ class GkeCluster(pulumi.ComponentResource):
                 ],
                 gcp_public_cidrs_access_enabled=False,
             ),
-            master_auth=container.ClusterMasterAuthArgs(
-                client_certificate_config=container.ClusterMasterAuthClientCertificateConfigArgs(
-                    issue_client_certificate=False
-                )
-            ),
+            # master_auth left unset: GKE issues no client certificate and has no basic auth (the defaults
+            # since 1.12); access is IAM through gke-gcloud-auth-plugin only.
             workload_identity_config=container.ClusterWorkloadIdentityConfigArgs(workload_pool=self.workload_pool),
             database_encryption=container.ClusterDatabaseEncryptionArgs(
                 state="ENCRYPTED", key_name=self.secrets_key.key_id
@@ -151,6 +161,19 @@ class GkeCluster(pulumi.ComponentResource):
                 # The default pool's settings only matter for the moment it exists.
                 ignore_changes=["initialNodeCount", "nodeConfig"],
             ),
+        )
+        # The control plane sits in a Google-managed VPC peered with ours (a master_ipv4_cidr_block makes GKE use
+        # VPC peering). Exporting our custom routes lets it answer clients behind the interconnect (their ranges
+        # are learned by Cloud Router); the interconnect advertises cluster.network.cidr, which holds the
+        # control plane /28, so the way there is already announced.
+        self.peering_routes = compute.NetworkPeeringRoutesConfig(
+            f"{name}-control-plane-routes",
+            project=project,
+            network=vpc.network_name,
+            peering=self.cluster.private_cluster_config.apply(lambda p: (p.peering_name if p else None) or ""),
+            import_custom_routes=False,
+            export_custom_routes=True,
+            opts=child,
         )
         self.cluster_name: pulumi.Output[str] = self.cluster.name
         self.cluster_id: pulumi.Output[str] = self.cluster.id

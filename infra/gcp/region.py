@@ -31,7 +31,9 @@ class GcpRegion(pulumi.ComponentResource):
       node_pools (GkeNodePools: pools, pool_names);
       cluster_name, endpoint (Output[str]); kubeconfig (secret Output[str]); k8s_provider (k8s.Provider);
       workload_pool (str, `<project>.svc.id.goog`: KSA `ns/sa` is
-        `serviceAccount:<workload_pool>[ns/sa]` in IAM)."""
+        `serviceAccount:<workload_pool>[ns/sa]` in IAM);
+      oidc_issuer_url (str, the issuer of the cluster's service-account tokens);
+      ca_certificate (Output[str], base64 PEM of the API server CA)."""
 
     def __init__(self, name: str, *, cluster: Cluster, stack: StackConfig, opts: ResourceOptions | None = None) -> None:
         super().__init__("meridian:gcp:Region", name, None, opts)
@@ -65,6 +67,8 @@ class GcpRegion(pulumi.ComponentResource):
         self.kubeconfig: pulumi.Output[str] = self.gke.kubeconfig
         self.k8s_provider = self.gke.k8s_provider
         self.workload_pool = self.gke.workload_pool
+        self.oidc_issuer_url: str = self.gke.oidc_issuer_url
+        self.ca_certificate: pulumi.Output[str] = self.gke.certificate_authority
         self.register_outputs(self.stack_outputs())
 
     def stack_outputs(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from infra.gcp.cluster import kubeconfig_json
+from infra.gcp.cluster import kubeconfig_json, private_endpoint_only
 from infra.gcp.network import control_plane_range, node_range
 from infra.gcp.nodepools import fixed_layout, gke_taint
 from meridian.config import load_stack_file
@@ -87,9 +87,13 @@ def test_control_plane_is_private_with_workload_identity_and_encrypted_secrets(p
     assert master.prefixlen == 28 and master.subnet_of(cfg.network.cidr)
     assert not master.overlaps(node_range(cfg.network.cidr))
     assert c["masterAuthorizedNetworksConfig"]["gcpPublicCidrsAccessEnabled"] is False
+    # the private endpoint is in the control plane /28; the control plane peering exports our routes
+    assert ipaddress.IPv4Address(prod.plan.stack_outputs["clusters"][cluster]["endpoint"]) in master
+    routes = prod.named("gcp:compute/networkPeeringRoutesConfig:NetworkPeeringRoutesConfig", f"{cluster}-control-plane-routes")
+    assert routes["inputs"]["exportCustomRoutes"] is True and routes["inputs"]["importCustomRoutes"] is False
     assert c["workloadIdentityConfig"] == {"workloadPool": "meridian-prod-001.svc.id.goog"}
     assert c["minMasterVersion"] == "1.30" and c["releaseChannel"]["channel"] == "STABLE"
-    assert c["removeDefaultNodePool"] is True and c["masterAuth"]["clientCertificateConfig"]["issueClientCertificate"] is False
+    assert c["removeDefaultNodePool"] is True
     assert c["ipAllocationPolicy"] == {"clusterSecondaryRangeName": "pods", "servicesSecondaryRangeName": "services"}
     assert c["resourceLabels"]["data-class"] == "restricted" and c["resourceLabels"]["jurisdiction"] == cfg.jurisdiction
     # secrets key: in the cluster's region, usable by the GKE service agent, protected in prod
@@ -139,6 +143,7 @@ def test_kubeconfig_is_secret_and_each_cluster_has_a_provider(prod: View) -> Non
     for name, out in outputs.items():
         assert "ciphertext" in out["kubeconfig"], f"{name}: kubeconfig must be a secret"
         assert out["clusterName"] == name and out["endpoint"]
+        assert prod.named(GKE, name)["outputs"]["masterAuth"]["clusterCaCertificate"]  # feeds the kubeconfig
         assert out["workloadPool"] == "meridian-prod-001.svc.id.goog"
         assert out["oidcIssuerUrl"].endswith(f"/locations/{PROD_CLUSTERS[name]}/clusters/{name}")
     providers = [prod.name(p) for p in prod.of_type("pulumi:providers:kubernetes")]
@@ -146,10 +151,19 @@ def test_kubeconfig_is_secret_and_each_cluster_has_a_provider(prod: View) -> Non
 
 
 def test_every_gcp_resource_is_parented_and_uses_an_explicit_regional_provider(prod: View) -> None:
-    for r in prod.resources:
+    # everything below the GCP components (the components themselves are children of the stack)
+    mine = [r for r in prod.resources if r["urn"].split("::")[2].startswith("meridian:gcp:") and "$" in r["urn"]]
+    assert len(mine) > 100
+    for r in mine:
+        assert r.get("parent", "").split("::")[2].startswith("meridian:gcp:"), r["urn"]
         if r["type"].startswith("gcp:"):
-            assert "$meridian:gcp:" in r.get("parent", "") or r.get("parent", "").split("::")[2].startswith("meridian:gcp:")
             assert prod.region(r), f"{r['urn']} has no explicit gcp provider"
+
+
+def test_private_endpoint_unless_a_public_range_is_authorized() -> None:
+    nets = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "192.168.10.0/24", "100.64.0.0/16")]
+    assert private_endpoint_only([]) and private_endpoint_only(nets)
+    assert not private_endpoint_only([*nets, ipaddress.IPv4Network("198.51.100.0/24")])
 
 
 def test_helpers() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 from typing import Any
 
 # Zones that are UP in the regions the shipped stacks use; other regions get a, b, c.
@@ -42,8 +43,13 @@ def _gke(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     ca = base64.b64encode(f"-----BEGIN CERTIFICATE-----\nmock-ca-{name}\n-----END CERTIFICATE-----\n".encode()).decode()
     master = dict(inputs.get("masterAuth") or {})
     master["clusterCaCertificate"] = ca
+    private = inputs.get("privateClusterConfig") or {}
+    block = private.get("masterIpv4CidrBlock")
+    # The control plane answers on the second address of its /28 (private endpoint) or on a public address.
+    # (Outputs the program also sets as inputs, e.g. privateClusterConfig.peeringName, keep their input value.)
+    endpoint = str(ipaddress.IPv4Network(block)[2]) if block and private.get("enablePrivateEndpoint") else None
     return {
-        "endpoint": f"172.{16 + h[0] % 16}.{h[1]}.{h[2] % 254 + 1}",
+        "endpoint": endpoint or f"34.{h[0] % 128}.{h[1]}.{h[2] % 254 + 1}",
         "masterAuth": master,
         "masterVersion": f"{inputs.get('minMasterVersion', '1.30')}.5-gke.1000",
         "status": "RUNNING",
