@@ -87,6 +87,11 @@ class BackendConfig(_Model):
     aws_access_key_id_env: str = "AWS_ACCESS_KEY_ID"
     aws_secret_access_key_env: str = "AWS_SECRET_ACCESS_KEY"
     aws_session_token_env: str = "AWS_SESSION_TOKEN"
+    aws_credentials_file: str | None = Field(
+        None,
+        description="bedrock: file with AWS_ACCESS_KEY_ID=/AWS_SECRET_ACCESS_KEY=/AWS_SESSION_TOKEN= lines "
+        "(optionally `export `-prefixed; Vault Agent renders it), re-read when it changes; overrides the env vars",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -238,6 +243,11 @@ class ServerConfig(_Model):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
 
+class TracingConfig(_Model):
+    enabled: bool = Field(False, description="OpenTelemetry spans per request (needs opentelemetry-api)")
+    service_name: str = "meridian-router"
+
+
 class RouterConfig(_Model):
     server: ServerConfig = ServerConfig()
     airgap: bool = Field(False, description="Refuse every cloud-tier / cloud-provider backend")
@@ -247,6 +257,7 @@ class RouterConfig(_Model):
     routing: RoutingConfig = RoutingConfig()
     budgets: BudgetConfig = BudgetConfig()
     redis: RedisConfig | None = None
+    tracing: TracingConfig = TracingConfig()
     backends: list[BackendConfig] = Field(min_length=1)
 
     @model_validator(mode="after")

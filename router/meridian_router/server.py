@@ -59,6 +59,10 @@ class RouterApp:
         self.residency = ResidencyResolver(cfg.residency)
         self.scopes = {name: tenant_scope(t) for name, t in cfg.tenants.items()}
         self.forwarder = Forwarder(cfg, self.policy, self.budgets, self.metrics)
+        if cfg.tracing.enabled:
+            from .tracing import instrument
+
+            instrument(self.forwarder, cfg.tracing)
         self.max_body = cfg.server.max_body_bytes
         self.access_log = cfg.server.access_log
         self.tasks: list[asyncio.Task] = []

@@ -136,3 +136,16 @@ def test_sigv4_matches_botocore(url, token):
         now=now,
     )
     assert ours["authorization"] == req.headers["Authorization"]
+
+
+def test_bedrock_credentials_file_is_reread(make_router, ups, tmp_path):
+    creds = tmp_path / "aws"
+    creds.write_text(
+        "export AWS_ACCESS_KEY_ID=AKIDFILE\nexport AWS_SECRET_ACCESS_KEY=s1\nexport AWS_SESSION_TOKEN=t1\n"
+    )
+    r = make_router(
+        one_backend(ups, "bedrock", aws_region="eu-west-1", api_key_env=None, aws_credentials_file=str(creds))
+    )
+    client(r).chat.completions.create(model="m1", messages=MSG, max_tokens=5)
+    seen = ups["extra"].seen[-1]["headers"]
+    assert "Credential=AKIDFILE/" in seen["authorization"] and seen["x-amz-security-token"] == "t1"

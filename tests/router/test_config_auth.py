@@ -242,3 +242,32 @@ def test_readme_documents_every_config_key():
     ]
     missing = sorted({f for m in models for f in m.model_fields if f not in readme})
     assert not missing, f"router/README.md does not document: {missing}"
+
+
+def test_tracing_wraps_the_forwarder(make_router, ups):
+    pytest.importorskip("opentelemetry.sdk")
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    from unittest import mock
+
+    with (
+        mock.patch.object(trace, "set_tracer_provider"),
+        mock.patch.object(trace, "get_tracer", provider.get_tracer),
+    ):
+        r = make_router(tracing={"enabled": True})
+    requests.post(
+        r.url + "/v1/chat/completions",
+        json={"model": "m1", "messages": [{"role": "user", "content": "q"}]},
+        headers={"authorization": "Bearer eu-key"},
+        timeout=5,
+    )
+    spans = exporter.get_finished_spans()
+    assert spans and spans[-1].name == "router.chat"
+    assert spans[-1].attributes["meridian.backend"] == "local_eu"
+    assert spans[-1].attributes["meridian.jurisdictions"] == ("eu",)

@@ -18,6 +18,7 @@ from .base import (
     FINISH,
     SSE_DONE,
     Adapter,
+    Secret,
     StreamTranslator,
     UpstreamRequest,
     Usage,
@@ -60,8 +61,38 @@ class ReplayStream(StreamTranslator):
         )
 
 
+class AwsCredentials:
+    """AWS keys from env vars, or from a file Vault Agent rewrites as STS credentials rotate."""
+
+    KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+    def __init__(self, cfg) -> None:
+        self.cfg = cfg
+        self.file = Secret(None, cfg.aws_credentials_file) if cfg.aws_credentials_file else None
+
+    def get(self) -> tuple[str, str, str | None]:
+        if self.file is not None:
+            vals: dict[str, str] = {}
+            for line in (self.file.get() or "").splitlines():
+                line = line.strip().removeprefix("export ").strip()
+                if "=" in line:
+                    k, v = line.split("=", 1)
+                    vals[k.strip().upper()] = v.strip().strip("'\"")
+            return vals.get(self.KEYS[0], ""), vals.get(self.KEYS[1], ""), vals.get(self.KEYS[2]) or None
+        c = self.cfg
+        return (
+            os.environ.get(c.aws_access_key_id_env, ""),
+            os.environ.get(c.aws_secret_access_key_env, ""),
+            os.environ.get(c.aws_session_token_env) or None,
+        )
+
+
 class BedrockAdapter(Adapter):
     ops = frozenset({"chat"})
+
+    def __init__(self, cfg) -> None:
+        super().__init__(cfg)
+        self.aws = AwsCredentials(cfg)
 
     def build(self, op, body, raw, model, stream, scope, want_usage):
         system, messages = split_system(body.get("messages") or [])
@@ -83,16 +114,16 @@ class BedrockAdapter(Adapter):
             req["inferenceConfig"] = inf
         payload = orjson.dumps(req)
         url = f"{self.base}/model/{quote(self.upstream_models[model], safe='')}/converse"
-        c = self.cfg
+        access_key, secret_key, token = self.aws.get()
         headers = sign(
             "POST",
             url,
             {"content-type": "application/json"},
             payload,
-            access_key=os.environ.get(c.aws_access_key_id_env, ""),
-            secret_key=os.environ.get(c.aws_secret_access_key_env, ""),
-            session_token=os.environ.get(c.aws_session_token_env) or None,
-            region=c.aws_region or "",
+            access_key=access_key,
+            secret_key=secret_key,
+            session_token=token,
+            region=self.cfg.aws_region or "",
             service="bedrock",
         )
         return UpstreamRequest(url, headers, payload, False)
