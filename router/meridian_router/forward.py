@@ -215,7 +215,12 @@ class Forwarder:
                 f"no compliant backend for {model!r} accepted the request",
                 headers={"retry-after": "1"},
             )
-        raise RouterError(last.status, last.code, f"all {attempts} attempt(s) failed; last: {last.message}")
+        raise RouterError(
+            last.status,
+            last.code,
+            f"all {attempts} attempt(s) failed; last: {last.message}",
+            headers=last.headers,
+        )
 
     async def _attempt(
         self,
@@ -282,7 +287,11 @@ class Forwarder:
             b.breaker.cool_down(min(_retry_after(resp), self.r.max_retry_after_s))
             self.metrics.attempts.inc((b.name, "rate_limited"))
             return RouterError(
-                429, "upstream_rate_limited", f"backend {b.name} is rate limited", type_="rate_limit_error"
+                429,
+                "upstream_rate_limited",
+                f"backend {b.name} is rate limited",
+                type_="rate_limit_error",
+                headers={"retry-after": str(max(1, round(_retry_after(resp))))},
             )
         if status in RETRYABLE_STATUS or status >= 500:
             b.breaker.failure(time.monotonic(), latency_ms)

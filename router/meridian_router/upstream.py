@@ -142,7 +142,8 @@ class Response:
 
     async def iter_chunks(self, idle_timeout: float):
         while True:
-            chunk = await asyncio.wait_for(self._next(), idle_timeout)
+            async with asyncio.timeout(idle_timeout):
+                chunk = await self._next()
             if chunk is None:
                 self.release()
                 return

@@ -176,3 +176,19 @@ def test_openai_client_sees_typed_errors(make_router, ups):
         assert exc.body["code"] == "upstream_error"
     else:
         raise AssertionError("expected an error")
+
+
+def test_all_rate_limited_is_a_429_with_retry_after(make_router, ups):
+    cfg = base_config(ups)
+    cfg["backends"] = cfg["backends"][:2]
+    r = make_router(cfg)
+    for n in ("local_eu", "edge_eu"):
+        ups[n].mode = "ratelimit"
+        ups[n].retry_after = "3"
+    resp = chat(r)
+    assert resp.status_code == 429
+    assert resp.headers["retry-after"] == "3"
+    assert resp.json()["error"]["code"] == "upstream_rate_limited"
+    again = chat(r)  # both cooling down: refused without touching them
+    assert again.status_code == 503 and again.json()["error"]["code"] == "no_healthy_backend"
+    assert ups["local_eu"].hits == 1 and ups["edge_eu"].hits == 1
