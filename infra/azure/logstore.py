@@ -64,6 +64,9 @@ class AdlsLogStore(pulumi.ComponentResource):
             account_name=self.account.name,
             resource_group_name=resource_group_name,
             blob_services_name="default",
+            # Versioning keeps overwritten block blobs (e.g. exported audit logs); diagnostic logs
+            # are append blobs, which soft delete below protects.
+            is_versioning_enabled=True,
             delete_retention_policy=storage.DeleteRetentionPolicyArgs(enabled=True, days=30),
             container_delete_retention_policy=storage.DeleteRetentionPolicyArgs(enabled=True, days=30),
             opts=keep,

@@ -29,23 +29,9 @@ def _document(stack: str, aws_only: bool = False) -> dict[str, Any]:
         pytest.skip(f"offline plan of {stack!r} unavailable: {type(e).__name__}: {e}")
 
 
-# Findings the rules make on other engineers' work in progress, reported to their owners. Each entry
-# is (rule, component type in the URN); the test fails on anything else, and on a stale entry.
-KNOWN_FINDINGS = {
-    # Azure log stores keep 30 days of blob soft delete but no blob versioning (diagnostic logs are
-    # append blobs, which versioning does not cover). Owner: Azure lake. Decide: enable versioning,
-    # or agree a log-store exemption in lifecycle-prod-versioning.
-    ("lifecycle-prod-versioning", "meridian:azure:LogStore"),
-}
-
-
-def _known(v) -> bool:
-    return any(v.rule == rule and f"{component}$" in v.urn for rule, component in KNOWN_FINDINGS)
-
-
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_full_plan_audits_clean(stack):
-    violations = [v for v in evaluate(_document(stack)) if not _known(v)]
+    violations = evaluate(_document(stack))
     assert not violations, "\n".join(f"{v.rule} {v.urn}: {v.message}" for v in violations)
 
 

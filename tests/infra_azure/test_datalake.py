@@ -81,9 +81,10 @@ def test_versioning_soft_delete_and_zones(view: View) -> None:
     for lake in view.plan.config.data_lakes:
         parts = _lake_parts(view, lake.name)
         services = parts["azure-native:storage:BlobServiceProperties"]
-        lake_service = [s for s in services if s["inputs"].get("isVersioningEnabled")]
-        assert len(lake_service) == 1
-        assert lake_service[0]["inputs"]["deleteRetentionPolicy"]["enabled"] is True
+        # The lake account and its log store: both versioned, both with soft delete.
+        assert len(services) == 2
+        assert all(s["inputs"].get("isVersioningEnabled") is True for s in services)
+        assert all(s["inputs"]["deleteRetentionPolicy"]["enabled"] is True for s in services)
         containers = parts["azure-native:storage:BlobContainer"]
         assert sorted(c["inputs"]["containerName"] for c in containers) == sorted(lake.zones)
         assert all(c["inputs"]["publicAccess"] == "None" for c in containers)
