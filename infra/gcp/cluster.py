@@ -149,7 +149,6 @@ class GkeCluster(pulumi.ComponentResource):
             min_master_version=self.version,
             datapath_provider="ADVANCED_DATAPATH",  # Dataplane V2: network policy enforced
             enable_shielded_nodes=True,
-            enable_intranode_visibility=True,
             # Node pools are their own resources (GkeNodePools); the default pool is removed at once.
             remove_default_node_pool=True,
             initial_node_count=1,
