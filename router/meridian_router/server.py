@@ -1,7 +1,7 @@
 """The ASGI application: parse, authenticate, bind residency, forward, answer.
 
 A raw ASGI callable (no framework) so the request path stays short: uvicorn with uvloop and
-httptools in front, orjson for JSON, one pooled aiohttp session per backend behind.
+httptools in front, orjson for JSON, a lean pooled HTTP/1.1 client (upstream.py) per backend behind.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from .state import RedisState
 
 log = logging.getLogger("meridian_router.access")
 
-JSON = [(b"content-type", b"application/json")]
 SSE_HEADERS = [
     (b"content-type", b"text/event-stream"),
     (b"cache-control", b"no-cache"),
@@ -173,9 +172,7 @@ class RouterApp:
                 status = await self.readyz(send)
             elif path == b"/metrics":
                 breaker_gauges(self.metrics, self.policy.backends)
-                status = await respond(
-                    send, 200, self.metrics.render(), [(b"content-type", b"text/plain; version=0.0.4")]
-                )
+                status = await respond(send, 200, self.metrics.render(), ctype=b"text/plain; version=0.0.4")
             elif path == b"/admin/kill-switch" and method in ("POST", "DELETE"):
                 status = await self.kill_switch(scope, send, method == "POST")
             else:
@@ -285,8 +282,12 @@ class RouterApp:
         return await respond(send, 200, orjson.dumps({"kill_switch": self.budgets.kill_switch}))
 
 
-async def respond(send, status: int, body: bytes, extra: list | None = None) -> int:
-    headers = JSON + extra if extra else JSON
+async def respond(
+    send, status: int, body: bytes, extra: list | None = None, ctype: bytes = b"application/json"
+) -> int:
+    headers = [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]
+    if extra:
+        headers += extra
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
     return status
