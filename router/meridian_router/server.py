@@ -21,7 +21,7 @@ from .errors import RouterError
 from .forward import Answer, Forwarder, StreamAnswer
 from .health import breaker_gauges, check_backend, sync_shared
 from .metrics import Metrics
-from .residency import ResidencyResolver, tenant_scope
+from .residency import ResidencyResolver, backend_allowed, tenant_scope
 from .routing import RoutingPolicy
 from .state import RedisState
 
@@ -67,15 +67,21 @@ class RouterApp:
         self.tasks: list[asyncio.Task] = []
         self.started = False
         self._bg: set[asyncio.Task] = set()
-        self.models_body = orjson.dumps(
-            {
-                "object": "list",
-                "data": [
-                    {"id": m, "object": "model", "created": 0, "owned_by": "meridian"}
-                    for m in self.policy.models()
-                ],
-            }
-        )
+        # GET /v1/models answers, per tenant: the models it may use that some backend inside its
+        # jurisdictions serves.
+        self.models_bodies = {name: self._models_body(name) for name in cfg.tenants}
+
+    def _models_body(self, tenant: str) -> bytes:
+        t = self.cfg.tenants[tenant]
+        scope = self.scopes[tenant]
+        names = [
+            m
+            for m, backends in sorted(self.policy.by_model.items())
+            if (t.models is None or m in t.models)
+            and any(backend_allowed(b.jurisdiction, scope) for b in backends)
+        ]
+        data = [{"id": m, "object": "model", "created": 0, "owned_by": "meridian"} for m in names]
+        return orjson.dumps({"object": "list", "data": data})
 
     # --- lifecycle -----------------------------------------------------------------------------
     async def startup(self) -> None:
@@ -164,8 +170,8 @@ class RouterApp:
                     raise RouterError(405, "method_not_allowed", f"{path.decode()} accepts POST only")
                 status = await self.inference(op, scope, receive, send, info)
             elif path == b"/v1/models" and method == "GET":
-                self.authenticate(scope)
-                status = await respond(send, 200, self.models_body)
+                principal = self.authenticate(scope)
+                status = await respond(send, 200, self.models_bodies[principal.tenant])
             elif path == b"/healthz":
                 status = await respond(send, 200, b'{"status":"ok"}')
             elif path == b"/readyz":

@@ -6,6 +6,8 @@ import openai
 import pytest
 import requests
 
+from .conftest import base_config
+
 
 def client(router, key: str = "eu-key") -> openai.OpenAI:
     return openai.OpenAI(base_url=router.url + "/v1", api_key=key, max_retries=0, timeout=10)
@@ -99,3 +101,13 @@ def test_probes_and_metrics(make_router, ups):
     assert 'meridian_router_routing_decisions_total{backend="local_eu",tier="local"}' in text
     assert "meridian_router_request_duration_seconds_bucket" in text
     assert "meridian_router_breaker_state" in text
+
+
+def test_models_list_is_per_tenant(make_router, ups):
+    cfg = base_config(ups)
+    cfg["backends"][3]["models"] = ["m1", "us-only"]  # cloud_us
+    cfg["tenants"]["initech"]["models"] = ["us-only"]
+    r = make_router(cfg)
+    assert [m.id for m in client(r, "eu-key").models.list()] == ["m1"]
+    assert [m.id for m in client(r, "us-key").models.list()] == ["m1", "us-only"]
+    assert [m.id for m in client(r, "any-key").models.list()] == ["us-only"]
