@@ -56,6 +56,19 @@ def _pulumi_config_map(path: Path) -> tuple[dict[str, str], list[str]]:
     return values, secret_keys
 
 
+def _ensure_event_loop() -> None:
+    """The SDK's runtime uses the thread's current event loop; code that ran asyncio.run() before
+    (a server, another tool) leaves none behind. Give the run a usable loop."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        if loop.is_closed():
+            raise RuntimeError("closed")
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+
+
 def _program() -> None:
     from infra.program import main
 
@@ -84,6 +97,7 @@ def run_plan(
     config = load_stack_file(path)  # raises ConfigError: nothing registered yet
     values, secret_keys = _pulumi_config_map(path)
 
+    _ensure_event_loop()
     mocks = PlanMocks()
     monitor = CapturingMonitor(mocks)
     settings.ROOT.set(None)
