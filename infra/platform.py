@@ -9,11 +9,10 @@ from typing import Any
 
 import pulumi
 
-from meridian.config import Cluster, DataLake, StackConfig
-
 from infra.ingress import IngressAddress
 from infra.providers import Providers
 from infra.regional import DataLakeStore, RegionalCluster
+from meridian.config import Cluster, DataLake, StackConfig
 
 
 def _regional(cluster: Cluster, stack: StackConfig, providers: Providers) -> RegionalCluster:
@@ -110,6 +109,7 @@ def build_platform(stack: StackConfig) -> None:
                 f"router-{name}", cluster=r, stack=stack,
                 cloud_provider=providers.for_cloud(r.config.cloud, r.config.region),
                 ingress=ingress.get(name),
+                vault_ca_cert=vault.ca_cert_pem if vault else None,
             )
             for name, r in regions.items()
         }

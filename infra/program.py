@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from meridian.config import load_from_pulumi
-
 from infra.platform import build_platform
+from meridian.config import load_from_pulumi
 
 
 def main() -> None:

@@ -13,11 +13,21 @@ from meridian.tags import residency_tags
 class RegionalCluster(Protocol):
     """A cluster region: network + Kubernetes cluster (AwsRegion, GcpRegion, AzureRegion)."""
 
-    config: Cluster
-    cluster_name: pulumi.Output[str]
-    endpoint: pulumi.Output[str]
-    kubeconfig: pulumi.Output[str]  # secret
-    k8s_provider: pulumi.ProviderResource
+    @property
+    def config(self) -> Cluster: ...
+
+    @property
+    def cluster_name(self) -> pulumi.Output[str]: ...
+
+    @property
+    def endpoint(self) -> pulumi.Output[str]: ...
+
+    @property
+    def kubeconfig(self) -> pulumi.Output[str]:  # secret
+        ...
+
+    @property
+    def k8s_provider(self) -> pulumi.ProviderResource: ...
 
     def stack_outputs(self) -> dict[str, Any]: ...
 

@@ -1,7 +1,7 @@
 """Typed stack config: validated at the edge, passed inward as typed objects."""
 
 from meridian.config.base import ConfigError, ConfigModel
-from meridian.config.load import load_stack_file, load_from_pulumi
+from meridian.config.load import load_from_pulumi, load_stack_file
 from meridian.config.sections import (
     ALL_ZONES,
     Cloudflare,
