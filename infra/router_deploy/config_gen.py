@@ -16,8 +16,9 @@ generated, and tenants are narrowed to those jurisdictions, so an EU cluster's r
 backend to send anything to, and the router itself refuses to send a request bound to J anywhere
 but to a backend in J.
 
-Secrets never appear here: upstream keys are files Vault Agent writes (`api_key_file`), the
-managed Redis password comes from an environment variable (`url_env`)."""
+Secrets never appear here: upstream keys are files Vault Agent writes (`api_key_file`; Bedrock's
+rotating STS keys: `aws_credentials_file`), the managed Redis password comes from an environment
+variable (`url_env`). Which Vault path fills each file: infra.vault.router_contract.router_reads."""
 
 from __future__ import annotations
 
@@ -172,6 +173,8 @@ def _cloud_backend(stack: StackConfig, cloud: str, region: str, j: str) -> dict[
             "provider": "bedrock",
             "base_url": f"https://bedrock-runtime.{region}.amazonaws.com",
             "aws_region": region,
+            # Vault Agent re-renders it as the STS credentials rotate; the router re-reads it.
+            "aws_credentials_file": secret_file(SECRET_AWS),
             "models": list(r.cloud_models.bedrock),
         }
     if cloud == "gcp":
@@ -268,30 +271,3 @@ def validate(cfg: dict[str, Any]) -> Any:
 def render(cfg: dict[str, Any]) -> str:
     validate(cfg)
     return yaml.safe_dump(cfg, sort_keys=False)
-
-
-def vault_secrets(stack: StackConfig, cluster_name: str) -> dict[str, str]:
-    """Vault Agent templates: secret name -> template. Only the secrets this cluster's backends read.
-    The template renders the bare key (the router reads the whole file)."""
-    r = router_section(stack)
-    cfg = router_config(stack, cluster_name, redis_url=None)
-    files = {b["api_key_file"] for b in cfg["backends"] if b.get("api_key_file")}
-    out: dict[str, str] = {}
-    for name in (SECRET_AZURE_OPENAI, SECRET_EDGE):
-        if secret_file(name) in files:
-            path = f"{r.vault_kv_path}/{name}"
-            out[name] = f'{{{{- with secret "{path}" -}}}}{{{{ .Data.data.api_key }}}}{{{{- end -}}}}'
-    if any(b["provider"] == "bedrock" for b in cfg["backends"]):
-        # AWS secrets engine: short-lived STS credentials as shell exports, sourced by the container's
-        # entrypoint (the Bedrock adapter reads AWS_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN).
-        out[SECRET_AWS] = (
-            '{{- with secret "aws/sts/router" -}}\n'
-            "export AWS_ACCESS_KEY_ID={{ .Data.access_key }}\n"
-            "export AWS_SECRET_ACCESS_KEY={{ .Data.secret_key }}\n"
-            "export AWS_SESSION_TOKEN={{ .Data.security_token }}\n"
-            "{{- end -}}"
-        )
-    if secret_file(SECRET_VERTEX) in files:
-        # GCP secrets engine: a short-lived OAuth access token for the router's roleset.
-        out[SECRET_VERTEX] = '{{- with secret "gcp/roleset/router/token" -}}{{ .Data.token }}{{- end -}}'
-    return out

@@ -17,9 +17,11 @@ Ingress (`router.ingress`), chosen per stack:
 Either way a second, internal LoadBalancer Service (`router-internal`) is what peer routers reach
 over the interconnect (edge backends: http://router.<cluster>.<internalDomain>:<port>).
 
-Upstream API keys: the Vault Agent injector logs in to Vault's Kubernetes auth role `router.vaultRole`
-with the pod's projected ServiceAccount token (audience `vault`) and writes each key to
-/vault/secrets/<name>, which the config names as `api_key_file`."""
+Upstream credentials: the Vault Agent injector logs in to the cluster's Kubernetes auth backend and
+role with the pod's projected ServiceAccount token, verifies Vault's TLS with the Vault CA (Secret
+`vault-ca`), and writes each credential to /vault/secrets/<name>, which the config names as
+`api_key_file` / `aws_credentials_file`. Role, auth path, Vault address, paths and templates all come
+from infra.vault.router_contract, the same functions Vault's role and policy are built from."""
 
 from __future__ import annotations
 
@@ -40,11 +42,14 @@ from pulumi import ResourceOptions
 from infra.router_deploy import config_gen
 from infra.router_deploy.identity import SERVICE_ACCOUNT, RouterIdentity
 from infra.router_deploy.redis import NON_ROOT_UID, RouterRedis
+from infra.vault import router_contract as contract
 from meridian.config import Cluster, StackConfig
 
 APP = "meridian-router"
 LABELS = {"app.kubernetes.io/name": APP, "app.kubernetes.io/component": "router"}
 VAULT_TOKEN_VOLUME = "vault-token"
+VAULT_CA_SECRET = "vault-ca"  # Vault's CA certificate (public), mounted by the injector at /vault/tls
+VAULT_CA_KEY = "ca.crt"
 
 # Cloudflare's published origin-facing IPv4 ranges: the only internet sources of the public ingress.
 CLOUDFLARE_IPV4 = (
@@ -67,16 +72,28 @@ INTERNAL_LB_ANNOTATIONS = {
 }
 
 
-def vault_annotations(stack: StackConfig, cluster_name: str, config_checksum: str) -> dict[str, str]:
-    """Pod annotations for the Vault Agent injector: role, one agent-inject-secret-<name> + template per
-    upstream credential the cluster's backends read, and the projected token it logs in with."""
-    assert stack.router is not None
-    r = stack.router
-    out = {
+def vault_annotations(
+    stack: StackConfig, cluster_name: str, config_checksum: str, *, vault_ca: bool = False
+) -> dict[str, str]:
+    """Pod annotations for the Vault Agent injector: role, auth path and address of the contract, one
+    agent-inject-secret-<file> + template per Vault read of this cluster's router, and the projected
+    token it logs in with. No reads: no agent at all. `vault_ca`: the Secret VAULT_CA_SECRET exists."""
+    out = {"meridian.dev/config-sha256": config_checksum}
+    reads = contract.router_reads(stack, cluster_name)
+    who = contract.router_identity(stack)
+    address = contract.vault_address(stack)
+    if not reads or who is None:
+        return out
+    if address is None:
+        raise ValueError(
+            f"the router on {cluster_name} reads {reads[0].path} from Vault, but the stack has no `vault` "
+            "section and no router.vaultAddress"
+        )
+    out |= {
         "vault.hashicorp.com/agent-inject": "true",
-        "vault.hashicorp.com/role": r.vault_role,
-        "vault.hashicorp.com/auth-path": f"auth/kubernetes-{cluster_name}",
-        "vault.hashicorp.com/service": r.vault_address,
+        "vault.hashicorp.com/role": who.role,
+        "vault.hashicorp.com/auth-path": contract.auth_path(cluster_name),
+        "vault.hashicorp.com/service": address,
         "vault.hashicorp.com/agent-pre-populate": "true",
         "vault.hashicorp.com/agent-run-as-user": str(NON_ROOT_UID),
         "vault.hashicorp.com/agent-run-as-group": str(NON_ROOT_UID),
@@ -85,12 +102,13 @@ def vault_annotations(stack: StackConfig, cluster_name: str, config_checksum: st
         "vault.hashicorp.com/agent-limits-mem": "64Mi",
         "vault.hashicorp.com/agent-requests-cpu": "25m",
         "vault.hashicorp.com/agent-requests-mem": "32Mi",
-        "meridian.dev/config-sha256": config_checksum,
     }
-    for name, template in config_gen.vault_secrets(stack, cluster_name).items():
-        path = template.split('secret "', 1)[1].split('"', 1)[0]
-        out[f"vault.hashicorp.com/agent-inject-secret-{name}"] = path
-        out[f"vault.hashicorp.com/agent-inject-template-{name}"] = template
+    if vault_ca:
+        out["vault.hashicorp.com/tls-secret"] = VAULT_CA_SECRET
+        out["vault.hashicorp.com/ca-cert"] = f"/vault/tls/{VAULT_CA_KEY}"
+    for read in reads:
+        out[f"vault.hashicorp.com/agent-inject-secret-{read.file}"] = read.path
+        out[f"vault.hashicorp.com/agent-inject-template-{read.file}"] = read.template
     return out
 
 
@@ -110,11 +128,14 @@ class RouterDeployment(pulumi.ComponentResource):
         stack: StackConfig,
         cloud_provider: pulumi.ProviderResource | None = None,
         ingress: Any | None = None,
+        vault_ca_cert: pulumi.Input[str] | None = None,
         opts: ResourceOptions | None = None,
     ) -> None:
         """`cluster`: a RegionalCluster (config, k8s_provider; optional cloud specifics for the identity
         and managed Redis). `cloud_provider`: the cluster region's cloud provider (identity, managed
-        Redis). `ingress`: the cluster's IngressAddress (service_annotations, load_balancer_ip) or None."""
+        Redis). `ingress`: the cluster's IngressAddress (service_annotations, load_balancer_ip) or None.
+        `vault_ca_cert`: the PEM CA of the stack's Vault (VaultPlatform.ca_cert_pem), which Vault Agent
+        verifies Vault's TLS with; None: Vault's certificate is publicly trusted."""
         providers = [cluster.k8s_provider] + ([cloud_provider] if cloud_provider is not None else [])
         super().__init__(
             "meridian:router:RouterDeployment",
@@ -175,6 +196,15 @@ class RouterDeployment(pulumi.ComponentResource):
             opts=in_ns,
         )
 
+        self.vault_ca = vault_ca_cert is not None
+        if vault_ca_cert is not None:
+            core.Secret(
+                f"{name}-vault-ca",
+                metadata=meta.ObjectMetaArgs(name=VAULT_CA_SECRET, namespace=ns_name, labels=LABELS),
+                type="Opaque",
+                string_data={VAULT_CA_KEY: vault_ca_cert},
+                opts=in_ns,
+            )
         self._deployment(name, stack, cfg, ns_name, checksum, in_ns)
         self._services(name, stack, cfg, ns_name, ingress, in_ns)
         self._scaling(name, stack, ns_name, in_ns)
@@ -190,12 +220,11 @@ class RouterDeployment(pulumi.ComponentResource):
     ) -> None:
         assert stack.router is not None
         r = stack.router
-        annotations = vault_annotations(stack, cfg.name, checksum)
+        annotations = vault_annotations(stack, cfg.name, checksum, vault_ca=self.vault_ca)
         config_path = f"{config_gen.CONFIG_DIR}/{config_gen.CONFIG_FILE}"
+        # Bedrock's short-lived STS keys are a file the router re-reads (aws_credentials_file), not
+        # env vars sourced once at start, which would expire with the first lease.
         entry = f"exec meridian-router --config {config_path}"
-        if f"vault.hashicorp.com/agent-inject-secret-{config_gen.SECRET_AWS}" in annotations:
-            # Bedrock's SigV4 credentials are short-lived STS keys Vault renders as shell exports.
-            entry = f". {config_gen.secret_file(config_gen.SECRET_AWS)} && {entry}"
         http = core.ContainerPortArgs(name="http", container_port=r.port, protocol="TCP")
         container = core.ContainerArgs(
             name="router",
@@ -283,7 +312,7 @@ class RouterDeployment(pulumi.ComponentResource):
                                     sources=[
                                         core.VolumeProjectionArgs(
                                             service_account_token=core.ServiceAccountTokenProjectionArgs(
-                                                audience="vault", expiration_seconds=600, path="token"
+                                                audience=contract.LOGIN_AUDIENCE, expiration_seconds=600, path="token"
                                             )
                                         )
                                     ]

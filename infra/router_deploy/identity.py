@@ -11,11 +11,11 @@ The regional classes expose what the binding needs (AWS: `eks.oidc_provider_arn`
 Azure: `resource_group_name`, `oidc_issuer_url`); where a cluster exposes nothing usable, the
 ServiceAccount is created without a cloud identity and a warning says so.
 
-The same ServiceAccount logs in to Vault's Kubernetes auth role (`router.vaultRole`)."""
+The same ServiceAccount logs in to Vault's Kubernetes auth role: its name, namespace and role are
+infra.vault.router_contract's, which Vault binds."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pulumi
@@ -23,25 +23,10 @@ import pulumi_kubernetes.core.v1 as core
 import pulumi_kubernetes.meta.v1 as meta
 from pulumi import ResourceOptions
 
+from infra.vault.router_contract import ROUTER_SERVICE_ACCOUNT, bedrock_policy, router_identity
 from meridian.config import Cluster, StackConfig
 
-SERVICE_ACCOUNT = "router"
-
-
-def bedrock_policy(regions: list[str], partition: str = "aws") -> str:
-    """Invoke Bedrock foundation models, only in the given regions (residency: nowhere else)."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
-                    "Resource": [f"arn:{partition}:bedrock:{r}::foundation-model/*" for r in sorted(regions)],
-                }
-            ],
-        }
-    )
+SERVICE_ACCOUNT = ROUTER_SERVICE_ACCOUNT
 
 
 class RouterIdentity(pulumi.ComponentResource):
@@ -65,13 +50,15 @@ class RouterIdentity(pulumi.ComponentResource):
         annotations: dict[str, pulumi.Input[str]] = {}
         self.pod_labels: dict[str, str] = {}
         self.identity: pulumi.Output[str] | None = None
-        ns = stack.router.namespace if stack.router else "meridian-router"
+        who = router_identity(stack)
+        if who is None:
+            raise ValueError("RouterIdentity needs the stack's `router` section")
+        ns = who.namespace  # the namespace Vault's role binds (one definition: the router section)
 
         if cfg.cloud == "aws":
             eks = getattr(cluster, "eks", None)
             if eks is not None and hasattr(eks, "oidc_provider_arn"):
                 from infra.aws.identity import IrsaRole
-                from meridian import catalog
 
                 role = IrsaRole(
                     f"{name}-irsa",
@@ -81,7 +68,7 @@ class RouterIdentity(pulumi.ComponentResource):
                     service_account=SERVICE_ACCOUNT,
                     region=cfg.region,
                     tags={"cluster": cfg.name, "app": "meridian-router"},
-                    inline_policy=bedrock_policy(bedrock_regions, catalog.aws_partition(cfg.region))
+                    inline_policy=bedrock_policy(bedrock_regions)
                     if bedrock_regions
                     else None,
                     opts=child,

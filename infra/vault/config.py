@@ -4,7 +4,8 @@ the installed server's and whose token is a Pulumi config secret (`meridian:vaul
 Mounts: file audit device, KV v2 (`kv/`), PKI (root `pki/` signing intermediate `pki_int/` with a
 `service` role), database (configured connections), AWS / GCP / Azure dynamic credentials (each from
 its own config secret), one Kubernetes auth backend per cluster (`kubernetes-<cluster>`), and per
-cluster the router's policy and role."""
+cluster the router's policy and role, its AWS STS role and GCP roleset, and its seeded KV secrets - all
+at the paths of infra.vault.router_contract, which the router's agent templates read too."""
 
 from __future__ import annotations
 
@@ -24,13 +25,13 @@ import pulumi_vault.kv as kv
 import pulumi_vault.pkisecret as pki
 from pulumi import ResourceOptions
 
+from infra.vault import router_contract as contract
 from infra.vault.inputs import KubernetesAuthTarget
 from infra.vault.policies import (
     KV_MOUNT,
     PKI_MOUNT,
     PKI_ROOT_MOUNT,
     SERVICE_CERT_ROLE,
-    router_kv_prefix,
     router_policy_name,
     router_rules,
     to_hcl,
@@ -47,7 +48,10 @@ CLOUD_CREDENTIAL_KEYS = {
     "azure": "vaultAzureCredentials",  # {"tenantId", "subscriptionId", "clientId", "clientSecret"}
 }
 DATABASE_CREDENTIALS_KEY = "vaultDatabaseCredentials"  # {"<db name>": {"username": ..., "password": ...}}
-ROUTER_UPSTREAM_KEYS_KEY = "routerUpstreamKeys"  # {"openai": "sk-...", ...} seeded to kv/router/<cluster>/upstream
+# The router's static upstream credentials, seeded to kv/router/<cluster>/<name> (field api_key) for
+# every cluster whose router reads <name>: {"<name>": "<key>" | {"<cluster>": "<key>", ...}}, names
+# from router_contract.STATIC_SECRETS (e.g. "azure-openai-api-key", "edge-api-key").
+ROUTER_UPSTREAM_KEYS_KEY = "routerUpstreamKeys"
 
 DB_PLUGINS = {"postgresql": "postgresql", "postgres": "postgresql", "mysql": "mysql"}
 DB_READONLY = {
@@ -75,6 +79,25 @@ def _field(secret: pulumi.Output[Any], *keys: str) -> pulumi.Output[str]:
         return str(value)
 
     return pulumi.Output.secret(secret.apply(pick))
+
+
+def upstream_key_for(layout: Any, secret: str, cluster: str) -> tuple[str, ...] | None:
+    """Where in `meridian:routerUpstreamKeys` the key of `secret` for `cluster` is (the JSON keys to
+    follow), or None when it has none. `layout` is the config's shape; values are never read here."""
+    if not isinstance(layout, dict):
+        raise ValueError(f"meridian:{ROUTER_UPSTREAM_KEYS_KEY} must be an object of secret name -> key")
+    unknown = sorted(set(layout) - set(contract.STATIC_SECRETS))
+    if unknown:
+        raise ValueError(
+            f"meridian:{ROUTER_UPSTREAM_KEYS_KEY}: unknown secret name(s) {', '.join(unknown)} "
+            f"(the router reads {', '.join(contract.STATIC_SECRETS)})"
+        )
+    value = layout.get(secret)
+    if isinstance(value, str):
+        return (secret,)
+    if isinstance(value, dict) and cluster in value:
+        return (secret, cluster)
+    return None
 
 
 class VaultConfig(pulumi.ComponentResource):
@@ -150,6 +173,8 @@ class VaultConfig(pulumi.ComponentResource):
 
         # ---- Dynamic credentials: databases and clouds.
         self.engines: list[str] = []
+        aws_engine: vault_aws.SecretBackend | None = None
+        gcp_engine: vault_gcp.SecretBackend | None = None
         if cfg.databases:
             db_creds = secrets.require_secret_object(DATABASE_CREDENTIALS_KEY)
             db_mount = vault.Mount(f"{name}-database", path="database", type="database", opts=v)
@@ -185,14 +210,14 @@ class VaultConfig(pulumi.ComponentResource):
                 continue
             self.engines.append(cloud)
             if cloud == "aws":
-                vault_aws.SecretBackend(
-                    f"{name}-aws", path="aws", access_key=_field(creds, "accessKey"),
+                aws_engine = vault_aws.SecretBackend(
+                    f"{name}-aws", path=contract.AWS_MOUNT, access_key=_field(creds, "accessKey"),
                     secret_key=_field(creds, "secretKey"), region=cfg.aws_region, default_lease_ttl_seconds=3600,
                     max_lease_ttl_seconds=14400, opts=v,
                 )
             elif cloud == "gcp":
-                vault_gcp.SecretBackend(
-                    f"{name}-gcp", path="gcp",
+                gcp_engine = vault_gcp.SecretBackend(
+                    f"{name}-gcp", path=contract.GCP_MOUNT,
                     credentials=pulumi.Output.secret(creds.apply(lambda c: c if isinstance(c, str) else json.dumps(c))),
                     default_lease_ttl_seconds=3600, max_lease_ttl_seconds=14400, opts=v,
                 )
@@ -203,12 +228,14 @@ class VaultConfig(pulumi.ComponentResource):
                     client_secret=_field(creds, "clientSecret"), opts=v,
                 )
 
-        # ---- Kubernetes auth per cluster; the router's policy and role in each.
+        # ---- Kubernetes auth per cluster; the router's policy, role, credentials and secrets in each.
+        router = contract.router_identity(stack)
         upstream = secrets.get_secret_object(ROUTER_UPSTREAM_KEYS_KEY)
+        upstream_layout = secrets.get_object(ROUTER_UPSTREAM_KEYS_KEY)  # names only; values stay secret
         self.auth_paths: dict[str, str] = {}
         self.router_policies: dict[str, str] = {}
         for t in targets:
-            path = f"kubernetes-{t.name}"
+            path = contract.auth_mount(t.name)
             backend = vault.AuthBackend(
                 f"{name}-k8s-{t.name}", type="kubernetes", path=path,
                 description=f"Kubernetes auth for cluster {t.name} ({t.jurisdiction})", opts=v,
@@ -221,23 +248,94 @@ class VaultConfig(pulumi.ComponentResource):
                 disable_local_ca_jwt=t.name != cfg.cluster,
                 opts=v,
             )
-            hcl = to_hcl(router_rules(t.name))
+            self.auth_paths[t.name] = path
+            reads = contract.router_reads(stack, t.name) if router is not None else []
+            if router is None or not reads:
+                continue
+            hcl = to_hcl(router_rules(reads))
             policy = vault.Policy(f"{name}-policy-router-{t.name}", name=router_policy_name(t.name), policy=hcl, opts=v)
             vault_k8s.AuthBackendRole(
-                f"{name}-k8s-{t.name}-router", backend=backend.path, role_name="router",
-                bound_service_account_names=[cfg.router_service_account],
-                bound_service_account_namespaces=[cfg.router_namespace],
+                f"{name}-k8s-{t.name}-router", backend=backend.path, role_name=router.role,
+                bound_service_account_names=[router.service_account],
+                bound_service_account_namespaces=[router.namespace],
+                audience=contract.LOGIN_AUDIENCE,
                 token_policies=[policy.name], token_no_default_policy=True, token_ttl=3600, token_max_ttl=14400,
                 opts=v,
             )
-            if upstream is not None:
-                kv.SecretV2(
-                    f"{name}-kv-router-{t.name}", mount=kv_mount.path, name=f"{router_kv_prefix(t.name)}/upstream",
-                    data_json=pulumi.Output.secret(upstream.apply(json.dumps)), opts=v,
-                )
-            self.auth_paths[t.name] = path
             self.router_policies[t.name] = hcl
+            for read in reads:
+                if read.kind == "kv":
+                    self._seed(name, t.name, read.file, kv_mount, upstream, upstream_layout, v)
+                elif read.kind == "aws":
+                    self._aws_role(name, stack, t.name, aws_engine, v)
+                else:
+                    self._gcp_roleset(name, stack, t.name, gcp_engine, v)
 
         self.register_outputs(
             {"kvPath": self.kv_path, "pkiPath": self.pki_path, "authPaths": self.auth_paths, "engines": self.engines}
+        )
+
+    def _seed(
+        self, name: str, cluster: str, secret: str, kv_mount: vault.Mount, upstream: pulumi.Output[Any] | None,
+        layout: Any, v: ResourceOptions,
+    ) -> None:
+        """kv/router/<cluster>/<secret> = {"api_key": ...}, from `meridian:routerUpstreamKeys`."""
+        where = upstream_key_for(layout, secret, cluster) if upstream is not None else None
+        if upstream is None or where is None:
+            pulumi.log.warn(
+                f"vault: the router on {cluster} reads {contract.kv_read_path(cluster, secret)} but "
+                f"meridian:{ROUTER_UPSTREAM_KEYS_KEY} has no {secret!r} for it; write it with "
+                f"`vault kv put {KV_MOUNT}/{contract.kv_secret_name(cluster, secret)} {contract.KV_FIELD}=...`",
+                resource=self,
+            )
+            return
+        kv.SecretV2(
+            f"{name}-kv-router-{cluster}-{secret}", mount=kv_mount.path, name=contract.kv_secret_name(cluster, secret),
+            data_json=pulumi.Output.secret(
+                _field(upstream, *where).apply(lambda key: json.dumps({contract.KV_FIELD: key}))
+            ),
+            opts=v,
+        )
+
+    def _aws_role(
+        self, name: str, stack: StackConfig, cluster: str, engine: vault_aws.SecretBackend | None, v: ResourceOptions
+    ) -> None:
+        """aws/sts/router-<cluster>: federation tokens allowed only to invoke Bedrock in the regions the
+        cluster's router may use (the same policy document as its IRSA role)."""
+        if engine is None:
+            pulumi.log.warn(
+                f"vault: the router on {cluster} reads {contract.aws_sts_path(cluster)} but the AWS secrets "
+                "engine is not configured", resource=self,
+            )
+            return
+        vault_aws.SecretBackendRole(
+            f"{name}-aws-router-{cluster}", backend=contract.AWS_MOUNT, name=contract.dynamic_role(cluster),
+            credential_type="federation_token",
+            policy_document=contract.bedrock_policy(contract.bedrock_regions(stack, cluster)),
+            default_sts_ttl=3600, max_sts_ttl=14400, opts=ResourceOptions.merge(v, ResourceOptions(depends_on=[engine])),
+        )
+
+    def _gcp_roleset(
+        self, name: str, stack: StackConfig, cluster: str, engine: vault_gcp.SecretBackend | None, v: ResourceOptions
+    ) -> None:
+        """gcp/roleset/router-<cluster>: OAuth access tokens of a service account with Vertex AI user on
+        the stack's project (nothing else)."""
+        if engine is None:
+            pulumi.log.warn(
+                f"vault: the router on {cluster} reads {contract.gcp_token_path(cluster)} but the GCP secrets "
+                "engine is not configured", resource=self,
+            )
+            return
+        if not stack.gcp_project:
+            raise ValueError(f"the router on {cluster} uses Vertex AI: set meridian:platform.gcpProject")
+        vault_gcp.SecretRoleset(
+            f"{name}-gcp-router-{cluster}", backend=contract.GCP_MOUNT, roleset=contract.dynamic_role(cluster),
+            secret_type="access_token", project=stack.gcp_project, token_scopes=list(contract.GCP_TOKEN_SCOPES),
+            bindings=[
+                vault_gcp.SecretRolesetBindingArgs(
+                    resource=f"//cloudresourcemanager.googleapis.com/projects/{stack.gcp_project}",
+                    roles=list(contract.VERTEX_ROLES),
+                )
+            ],
+            opts=ResourceOptions.merge(v, ResourceOptions(depends_on=[engine])),
         )

@@ -12,6 +12,7 @@ from pulumi import ResourceOptions
 from infra.vault.config import CA_CERT_FILE_KEY, TOKEN_KEY, VaultConfig
 from infra.vault.injector import VaultAgentInjector
 from infra.vault.inputs import KubernetesAuthTarget, VaultHost
+from infra.vault.router_contract import router_identity
 from infra.vault.server import VaultServer
 from infra.vault.unseal import VaultUnsealKey
 from meridian.config import StackConfig
@@ -63,7 +64,7 @@ class VaultPlatform(pulumi.ComponentResource):
                 continue
             self.injectors[t.name] = VaultAgentInjector(
                 f"{name}-injector-{t.name}", cfg=cfg, cluster=t.name, address=self.address,
-                auth_path=f"kubernetes-{t.name}", k8s_provider=t.k8s_provider, opts=ResourceOptions(parent=self),
+                router=router_identity(stack), k8s_provider=t.k8s_provider, opts=ResourceOptions(parent=self),
             )
         self.register_outputs(self.stack_outputs())
 

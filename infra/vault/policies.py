@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KV_MOUNT = "kv"
+from infra.vault.router_contract import KV_MOUNT, SecretRead, policy_name
+
 PKI_ROOT_MOUNT = "pki"
 PKI_MOUNT = "pki_int"
 SERVICE_CERT_ROLE = "service"
@@ -24,16 +25,15 @@ def to_hcl(rules: list[Rule]) -> str:
     return "\n".join(blocks)
 
 
-def router_kv_prefix(cluster: str) -> str:
-    """Where the router of one cluster finds its static secrets (upstream API keys): kv/router/<cluster>/."""
-    return f"router/{cluster}"
-
-
-def router_rules(cluster: str) -> list[Rule]:
-    """The router of `cluster` may read its own secrets, nothing else (not even list them, nor another
-    cluster's, nor sys/)."""
-    return [Rule(f"{KV_MOUNT}/data/{router_kv_prefix(cluster)}/*", ("read",))]
+def router_rules(reads: list[SecretRead]) -> list[Rule]:
+    """The router of one cluster may read exactly what its agent templates read
+    (infra.vault.router_contract.router_reads): not list them, nor another cluster's, nor sys/."""
+    return [Rule(r.path, ("read",)) for r in reads]
 
 
 def router_policy_name(cluster: str) -> str:
-    return f"router-{cluster}"
+    return policy_name(cluster)
+
+
+__all__ = ["KV_MOUNT", "PKI_MOUNT", "PKI_ROOT_MOUNT", "SERVICE_CERT_ROLE", "Rule", "router_policy_name",
+           "router_rules", "to_hcl"]

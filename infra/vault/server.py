@@ -13,6 +13,7 @@ import pulumi_kubernetes.meta.v1 as meta
 from pulumi import ResourceOptions
 
 from infra.vault.inputs import VAULT_NAMESPACE, VAULT_SERVICE_ACCOUNT
+from infra.vault.router_contract import API_PORT, vault_api_address, vault_hostname
 from infra.vault.tls import TLS_SECRET, VaultTls
 from infra.vault.unseal import VaultUnsealKey
 from meridian.config import StackConfig, Vault
@@ -22,7 +23,6 @@ CHART_REPO = "https://helm.releases.hashicorp.com"
 TLS_DIR = f"/vault/userconfig/{TLS_SECRET}"
 AUDIT_DIR = "/vault/audit"
 AUDIT_FILE = f"{AUDIT_DIR}/vault-audit.log"
-API_PORT = 8200
 
 # The API service is reachable only inside the private network (interconnect / VPN), never publicly.
 INTERNAL_LB_ANNOTATIONS: dict[str, dict[str, str]] = {
@@ -35,12 +35,9 @@ INTERNAL_LB_ANNOTATIONS: dict[str, dict[str, str]] = {
 }
 
 
-def vault_hostname(cfg: Vault) -> str:
-    return cfg.hostname or f"vault.{cfg.cluster}.{cfg.pki_common_name}"
-
-
 def vault_address(cfg: Vault) -> str:
-    return f"https://{vault_hostname(cfg)}:{API_PORT}"
+    """The API address (one definition: infra.vault.router_contract, which the router uses too)."""
+    return vault_api_address(cfg)
 
 
 def server_config(replicas: int, seal_stanza: str) -> str:

@@ -60,4 +60,33 @@ def check_router(cfg: StackConfig) -> list[str]:
                 f"{_KEY}.airgap: cluster {n!r} would have no backend (airgap forbids cloud backends and no "
                 "modelServers run there)"
             )
+    problems += _vault_contract(cfg)
+    return problems
+
+
+def _vault_contract(cfg: StackConfig) -> list[str]:
+    """The router reads its credentials from Vault: from the stack's own Vault (its address, never a
+    second copy), or from an external one at router.vaultAddress; the Vault engines its cloud
+    backends need must be on."""
+    r = cfg.router
+    assert r is not None
+    problems: list[str] = []
+    if cfg.vault is not None and r.vault_address is not None:
+        problems.append(
+            f"{_KEY}.vaultAddress: {r.vault_address!r} duplicates the stack's Vault (the router uses the "
+            "`vault` section's address); drop it"
+        )
+    if cfg.vault is None and r.vault_address is None and not r.airgap:
+        problems.append(
+            f"{_KEY}.vaultAddress: the router reads its upstream credentials from Vault; add a `vault` "
+            "section or set router.vaultAddress (a Vault outside the stack)"
+        )
+    if cfg.vault is not None and not r.airgap:
+        engines = {"aws": "Bedrock", "gcp": "Vertex AI"}  # dynamic credentials the cloud backends read
+        for cloud in sorted({c.cloud for c in cfg.clusters} & set(engines)):
+            if cloud not in cfg.vault.dynamic_credentials:
+                problems.append(
+                    f"meridian:platform.vault.dynamicCredentials: {cfg.vault.dynamic_credentials} lacks {cloud!r}; "
+                    f"the router's {engines[cloud]} backends read their credentials from Vault's {cloud} engine"
+                )
     return problems

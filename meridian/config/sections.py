@@ -305,9 +305,8 @@ class Vault(ConfigModel):
     audit_storage_gb: int = Field(default=10, ge=1, le=1000)
     # Region of the AWS secrets engine's STS/IAM calls.
     aws_region: str = "us-east-1"
-    # The router workload's identity in every cluster (Kubernetes auth role `router`).
-    router_namespace: str = Field(default="router", pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-    router_service_account: str = Field(default="router", pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    # The router's identity in Vault (Kubernetes auth role `router`) is the router section's
+    # namespace + ServiceAccount `router`: infra.vault.router_contract, no second copy here.
 
 
 # --------------------------------------------------------------------------- router
@@ -387,11 +386,9 @@ class Router(ConfigModel):
     azure_openai_resources: dict[str, str] = Field(default_factory=dict)
     tenants: dict[str, RouterTenant] = Field(default_factory=dict)
     api_keys: list[RouterApiKey] = Field(default_factory=list)
-    # Vault: Kubernetes auth role the router's ServiceAccount logs in with, and the KV v2 path of
-    # the upstream API keys (one secret per provider, field `api_key`).
-    vault_role: str = "router"
-    vault_kv_path: str = "secret/data/router"
-    vault_address: str = "https://vault.meridian.internal:8200"
+    # Vault: role, auth path, secret paths and (with a `vault` section) the address all come from
+    # infra.vault.router_contract. vaultAddress only for a Vault outside the stack (no `vault` section).
+    vault_address: str | None = Field(default=None, pattern=r"^https://[^\s/]+(:[0-9]+)?$")
     redis_image: str = "docker.io/library/redis:7.2.5-alpine"
     cpu_request: str = "250m"
     memory_request: str = "256Mi"

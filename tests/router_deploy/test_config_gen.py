@@ -100,11 +100,21 @@ def test_a_config_the_router_refuses_fails_generation() -> None:
 
 
 def test_vault_templates_only_for_backends_used() -> None:
+    from infra.vault.router_contract import router_reads
+
     cfg = load_stack_file(ROOT / "Pulumi.dev.yaml")
-    assert set(config_gen.vault_secrets(cfg, "aws-dev-use1")) == {config_gen.SECRET_AWS}
-    assert set(config_gen.vault_secrets(cfg, "gcp-dev-euw1")) == {
+    assert {r.file for r in router_reads(cfg, "aws-dev-use1")} == {config_gen.SECRET_AWS}
+    assert {r.file for r in router_reads(cfg, "gcp-dev-euw1")} == {
         config_gen.SECRET_AZURE_OPENAI, config_gen.SECRET_EDGE, config_gen.SECRET_VERTEX
     }
+
+
+def test_bedrock_reads_rotating_sts_credentials_from_the_agent_file() -> None:
+    cfg = load_stack_file(ROOT / "Pulumi.dev.yaml")
+    rc = config_gen.router_config(cfg, "aws-dev-use1", redis_url=None)
+    (bedrock,) = [b for b in rc["backends"] if b["provider"] == "bedrock"]
+    assert bedrock["aws_credentials_file"] == config_gen.secret_file(config_gen.SECRET_AWS)
+    config_gen.validate(rc)  # the router accepts it
 
 
 @pytest.mark.parametrize(
@@ -115,6 +125,7 @@ def test_vault_templates_only_for_backends_used() -> None:
         ({"monthly_budget_usd": 1.0}, "router.monthlyBudgetUsd"),
         ({"jurisdictions": {"nope-cluster": ["eu"]}}, "router.jurisdictions.nope-cluster"),
         ({"airgap": True, "model_servers": []}, "router.airgap"),
+        ({"vault_address": "https://vault.elsewhere.example:8200"}, "router.vaultAddress"),
     ],
 )
 def test_router_config_checks(update: dict, needle: str) -> None:  # type: ignore[type-arg]

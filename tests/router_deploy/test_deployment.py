@@ -52,6 +52,10 @@ def test_every_cluster_gets_router_with_probes_hpa_pdb_netpol(dev_routers: Plan)
         ann = d["spec"]["template"]["metadata"]["annotations"]
         assert ann["vault.hashicorp.com/agent-inject"] == "true"
         assert ann["vault.hashicorp.com/role"] == "router"
+        assert ann["vault.hashicorp.com/service"] == "https://vault.aws-dev-use1.meridian.internal:8200"
+        assert ann["vault.hashicorp.com/auth-path"].startswith("auth/kubernetes-")
+        # the command starts the router directly: credentials are files it re-reads, never sourced env
+        assert ". /vault/secrets" not in " ".join(c["command"])
     for kind in ("HorizontalPodAutoscaler", "PodDisruptionBudget", "ConfigMap", "Namespace", "ServiceAccount"):
         assert len(_by_kind(dev_routers, kind)) == n, kind
     assert len([p for p in _by_kind(dev_routers, "NetworkPolicy") if p["metadata"]["name"] == "router"]) == n
@@ -132,6 +136,8 @@ def test_managed_redis_on_aws_is_tls_with_auth_token_secret() -> None:
         update={"clusters": [c for c in cfg.clusters if c.cloud == "aws"], "data_lakes": [], "interconnect": None,
                 "cloudflare": None, "vault": None}
     )
+    assert cfg.router is not None  # no Vault in the stack: the router's comes from router.vaultAddress
+    cfg = cfg.model_copy(update={"router": cfg.router.model_copy(update={"vault_address": "https://vault.example.com:8200"})})
 
     def program() -> None:
         from infra.platform import build_platform

@@ -19,6 +19,8 @@ AZURE_SECRET = "AZURE-CLIENT-SECRET-must-never-appear"
 DB_PASSWORD = "DB-PASSWORD-must-never-appear"
 UPSTREAM_KEY = "sk-UPSTREAM-KEY-must-never-appear"
 SECRET_VALUES = (TOKEN, AWS_SECRET, "GCP-PRIVATE-KEY-must-never-appear", AZURE_SECRET, DB_PASSWORD, UPSTREAM_KEY)
+UPSTREAM_CLUSTERS = ("gcp-dev-euw1", "az-dev-weu", "aws-use1", "aws-usw2", "aws-euw1", "gcp-usc1", "gcp-euw1",
+                     "az-eus", "az-weu")
 CA_PEM = "-----BEGIN CERTIFICATE-----\nMOCKCA\n-----END CERTIFICATE-----\n"
 
 
@@ -45,7 +47,10 @@ def set_secrets(s: Secrets) -> None:
     if s.database:
         values["meridian:vaultDatabaseCredentials"] = json.dumps({"orders": {"username": "vault", "password": DB_PASSWORD}})
     if s.upstream:
-        values["meridian:routerUpstreamKeys"] = json.dumps({"openai": UPSTREAM_KEY})
+        # Azure OpenAI: one key per cluster (its region's resource); the edge key: the same everywhere.
+        values["meridian:routerUpstreamKeys"] = json.dumps(
+            {"azure-openai-api-key": {c: UPSTREAM_KEY for c in UPSTREAM_CLUSTERS}, "edge-api-key": UPSTREAM_KEY}
+        )
     for key, value in values.items():
         pulumi.runtime.set_config(key, value)
 

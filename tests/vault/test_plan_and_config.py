@@ -44,6 +44,8 @@ def _with_vault(**vault: Any) -> dict[str, Any]:
         ({"databases": {"orders": "postgresql://admin:hunter2@db/orders"}},
          "meridian:platform.vault.databases.orders: the URL carries a password"),
         ({"dynamicCredentials": ["aws", "aws"]}, "meridian:platform.vault.dynamicCredentials"),
+        # the router's Bedrock / Vertex backends read their credentials from these engines
+        ({"dynamicCredentials": ["gcp", "azure"]}, "meridian:platform.vault.dynamicCredentials: ['gcp', 'azure'] lacks 'aws'"),
     ],
 )
 def test_bad_vault_config_is_refused_naming_the_key(vault: dict[str, Any], message: str) -> None:

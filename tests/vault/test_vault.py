@@ -171,8 +171,10 @@ def test_every_cluster_has_its_kubernetes_auth_backend_and_router_role(prod: Pla
         assert config["inputs"]["kubernetesCaCert"].startswith("-----BEGIN CERTIFICATE-----")
         (role,) = [r for r in roles if r["inputs"]["backend"] == path]
         assert role["inputs"]["roleName"] == "router"
+        # the router section's namespace (the one it is deployed into), not a second copy in `vault`
         assert role["inputs"]["boundServiceAccountNames"] == ["router"]
-        assert role["inputs"]["boundServiceAccountNamespaces"] == ["router"]
+        assert role["inputs"]["boundServiceAccountNamespaces"] == [prod.config.router.namespace]  # type: ignore[union-attr]
+        assert role["inputs"]["boundServiceAccountNamespaces"] == ["meridian-router"]
         assert role["inputs"]["tokenPolicies"] == [f"router-{c.name}"]
         assert role["inputs"]["tokenNoDefaultPolicy"] is True
     assert len(backends) == len(prod.config.clusters)
@@ -183,29 +185,78 @@ def router_policy(plan: Plan, cluster: str) -> list[tuple[str, list[str]]]:
     return parse_policy(policy["inputs"]["policy"])
 
 
+def expected_router_paths(cluster: str, *, kv: bool, aws: bool, gcp: bool) -> set[str]:
+    out = set()
+    if kv:
+        out |= {f"kv/data/router/{cluster}/azure-openai-api-key", f"kv/data/router/{cluster}/edge-api-key"}
+    if aws:
+        out.add(f"aws/sts/router-{cluster}")
+    if gcp:
+        out.add(f"gcp/roleset/router-{cluster}/token")
+    return out
+
+
+def test_router_policy_is_exactly_the_paths_it_reads(prod: Plan) -> None:
+    # prod: every US/EU cluster uses Bedrock, Vertex and Azure OpenAI and has edge peers; the Taiwan
+    # cluster only Vertex (asia-east1).
+    for c in prod.config.clusters:
+        rules = router_policy(prod, c.name)
+        grants = {p for p, caps in rules}
+        assert all(caps == ["read"] for _, caps in rules)
+        full = c.jurisdiction in ("us", "eu")
+        assert grants == expected_router_paths(c.name, kv=full, aws=full, gcp=True), c.name
+
+
 def test_router_reads_exactly_its_own_secrets(prod: Plan) -> None:
     names = [c.name for c in prod.config.clusters]
     for cluster in names:
         rules = router_policy(prod, cluster)
-        assert can(rules, "read", f"kv/data/router/{cluster}/upstream")
-        assert not can(rules, "update", f"kv/data/router/{cluster}/upstream")
+        assert can(rules, "read", f"gcp/roleset/router-{cluster}/token")
+        assert not can(rules, "update", f"gcp/roleset/router-{cluster}/token")
         assert not can(rules, "list", f"kv/metadata/router/{cluster}/")
         for path in (
             "kv/data/other",
             "kv/data/router",
             f"kv/data/router/{cluster}",
+            f"kv/data/router/{cluster}/upstream",
             f"kv/data/router/{cluster}-evil/x",
+            f"kv/data/router/{cluster}/azure-openai-api-key/x",
             "sys/mounts",
             "sys/policies/acl/router",
             "pki_int/issue/service",
             "auth/token/create",
             "aws/creds/admin",
+            "aws/sts/router",
+            "gcp/roleset/router/token",
+            f"gcp/roleset/router-{cluster}/key",
+            "gcp/token/admin",
             "database/creds/orders-readonly",
         ):
             assert not can(rules, "read", path), (cluster, path)
         for other in names:
             if other != cluster:
-                assert not can(rules, "read", f"kv/data/router/{other}/upstream")
+                for p in expected_router_paths(other, kv=True, aws=True, gcp=True):
+                    assert not can(rules, "read", p), (cluster, p)
+
+
+def test_router_dynamic_credentials_are_per_cluster_and_least_privilege(prod: Plan) -> None:
+    aws_roles = {r["inputs"]["name"]: r["inputs"] for r in prod.of_type("vault:aws/secretBackendRole:SecretBackendRole")}
+    rolesets = {r["inputs"]["roleset"]: r["inputs"] for r in prod.of_type("vault:gcp/secretRoleset:SecretRoleset")}
+    for c in prod.config.clusters:
+        if c.jurisdiction == "tw":
+            assert f"router-{c.name}" not in aws_roles  # no Bedrock region in Taiwan's jurisdiction
+        else:
+            role = aws_roles[f"router-{c.name}"]
+            assert role["credentialType"] == "federation_token"
+            doc = json.loads(role["policyDocument"])
+            (stmt,) = doc["Statement"]
+            assert stmt["Action"] == ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+            regions = {arn.split(":")[3] for arn in stmt["Resource"]}
+            assert regions and all(catalog.region("aws", r).within(c.jurisdiction) for r in regions), (c.name, regions)
+        rs = rolesets[f"router-{c.name}"]
+        assert rs["secretType"] == "access_token"
+        assert [b["roles"] for b in rs["bindings"]] == [["roles/aiplatform.user"]]
+    assert len(rolesets) == len(prod.config.clusters)
 
 
 def test_kv_v2_pki_and_dynamic_engines(dev: Plan) -> None:
@@ -236,8 +287,23 @@ def test_no_secret_value_in_plain_inputs_or_outputs(dev: Plan) -> None:
 
 def test_upstream_keys_are_seeded_per_cluster_as_secrets(dev: Plan) -> None:
     seeded = {r["inputs"]["name"]: r for r in dev.of_type("vault:kv/secretV2:SecretV2")}
-    for c in dev.config.clusters:
-        assert seeded[f"router/{c.name}/upstream"]["inputs"]["dataJson"][SECRET_SIG_KEY] == SECRET_SIG
+    # dev: the EU clusters use Azure OpenAI and edge peers; the US cluster only Bedrock (STS) + local.
+    expected = {f"router/{c}/{s}" for c in ("gcp-dev-euw1", "az-dev-weu") for s in ("azure-openai-api-key", "edge-api-key")}
+    assert set(seeded) == expected
+    for r in seeded.values():
+        assert r["inputs"]["dataJson"][SECRET_SIG_KEY] == SECRET_SIG
+
+
+def test_unknown_upstream_secret_name_is_refused_without_its_value() -> None:
+    from infra.vault.config import upstream_key_for
+
+    with pytest.raises(ValueError, match="openai") as e:
+        upstream_key_for({"openai": "sk-x"}, "edge-api-key", "c1")
+    assert "sk-x" not in str(e.value)
+    assert upstream_key_for({"edge-api-key": "k"}, "edge-api-key", "c1") == ("edge-api-key",)
+    assert upstream_key_for({"azure-openai-api-key": {"c1": "k"}}, "azure-openai-api-key", "c1") == (
+        "azure-openai-api-key", "c1")
+    assert upstream_key_for({"azure-openai-api-key": {"c2": "k"}}, "azure-openai-api-key", "c1") is None
 
 
 def test_without_a_token_vault_is_installed_but_not_configured() -> None:
