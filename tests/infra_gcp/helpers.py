@@ -1,13 +1,10 @@
-"""Plan only the GCP part of a shipped stack: its config with the other clouds' clusters and lakes
-dropped, run through the real program (infra.platform.build_platform) under the mock runtime."""
+"""The GCP part of a shipped stack, planned alone (see tests/cloud_plan.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from meridian.config import StackConfig, load_stack_file
-from meridian.plan.runner import Plan, run_plan
-from tests.conftest import ROOT
+from meridian.config import StackConfig
+from meridian.plan.runner import Plan
+from tests import cloud_plan
 
 BUCKET = "gcp:storage/bucket:Bucket"
 KEY = "gcp:kms/cryptoKey:CryptoKey"
@@ -17,69 +14,13 @@ NODE_POOL = "gcp:container/nodePool:NodePool"
 
 
 def gcp_only(cfg: StackConfig) -> StackConfig:
-    return cfg.model_copy(
-        update={
-            "clusters": [c for c in cfg.clusters if c.cloud == "gcp"],
-            "data_lakes": [lake for lake in cfg.data_lakes if lake.cloud == "gcp"],
-            "interconnect": None,
-            "cloudflare": None,
-            "vault": None,
-            "router": None,
-        }
-    )
+    return cloud_plan.only(cfg, "gcp")
 
 
 def gcp_plan(stack: str, cfg: StackConfig | None = None) -> Plan:
-    cfg = cfg or gcp_only(load_stack_file(ROOT / f"Pulumi.{stack}.yaml"))
-
-    def program() -> None:
-        from infra.platform import build_platform
-
-        build_platform(cfg)
-
-    plan = run_plan(stack, ROOT, program=program)
-    plan.config = cfg
-    return plan
+    return cloud_plan.cloud_plan(stack, "gcp", cfg=cfg)
 
 
-class View:
-    """Lookups over a plan document: by type, by name, by parent, and the region of a resource."""
-
+class View(cloud_plan.View):
     def __init__(self, plan: Plan) -> None:
-        self.plan = plan
-        self.resources = plan.resources
-        self.by_urn = {r["urn"]: r for r in self.resources}
-        self.by_id = {r["id"]: r for r in self.resources if r.get("id")}
-        self.provider_region = {
-            r["urn"]: (r.get("inputs") or {}).get("region")
-            for r in self.resources
-            if r["type"] == "pulumi:providers:gcp"
-        }
-
-    def of_type(self, token: str) -> list[dict[str, Any]]:
-        return [r for r in self.resources if r["type"] == token]
-
-    @staticmethod
-    def name(r: dict[str, Any]) -> str:
-        return r["urn"].rsplit("::", 1)[-1]
-
-    def named(self, token: str, name: str) -> dict[str, Any]:
-        found = [r for r in self.of_type(token) if self.name(r) == name]
-        assert len(found) == 1, f"expected one {token} named {name!r}, found {len(found)}"
-        return found[0]
-
-    def region(self, r: dict[str, Any]) -> str | None:
-        ref = r.get("provider", "")
-        return self.provider_region.get(ref.rsplit("::", 1)[0])
-
-    def under(self, component_urn: str) -> list[dict[str, Any]]:
-        """Every resource below a component (children, grandchildren, ...)."""
-        out = []
-        for r in self.resources:
-            p = r.get("parent")
-            while p:
-                if p == component_urn:
-                    out.append(r)
-                    break
-                p = self.by_urn.get(p, {}).get("parent")
-        return out
+        super().__init__(plan, "gcp")
