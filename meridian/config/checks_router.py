@@ -5,21 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from meridian import catalog
+from meridian.config.problems import check_jurisdiction
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
 
 _KEY = "meridian:platform.router"
-
-
-def _known(problems: list[str], path: str, jid: str) -> bool:
-    try:
-        catalog.jurisdiction(jid)
-        return True
-    except catalog.UnknownJurisdictionError as e:
-        problems.append(f"{path}: {e}")
-        return False
 
 
 def check_router(cfg: StackConfig) -> list[str]:
@@ -41,12 +32,12 @@ def check_router(cfg: StackConfig) -> list[str]:
             problems.append(f"{_KEY}.apiKeys[{i}].tenant: {k.tenant!r} is not in router.tenants ({', '.join(r.tenants)})")
     for t_name, t in r.tenants.items():
         for j in t.jurisdictions:
-            _known(problems, f"{_KEY}.tenants.{t_name}.jurisdictions", j)
+            check_jurisdiction(problems, f"{_KEY}.tenants.{t_name}.jurisdictions", j)
     for c_name, js in r.jurisdictions.items():
         if c_name not in names:
             problems.append(f"{_KEY}.jurisdictions.{c_name}: {c_name!r} is not a cluster name")
         for j in js:
-            _known(problems, f"{_KEY}.jurisdictions.{c_name}", j)
+            check_jurisdiction(problems, f"{_KEY}.jurisdictions.{c_name}", j)
     served: dict[str, bool] = {n: not r.airgap for n in names}  # cloud backends exist unless airgapped
     for i, ms in enumerate(r.model_servers):
         for c_name in ms.clusters:

@@ -9,7 +9,6 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
-from meridian import catalog
 from meridian.config.base import ConfigError, ConfigModel
 from meridian.config.checks_aws import check_aws
 from meridian.config.checks_azure import check_azure
@@ -18,6 +17,7 @@ from meridian.config.checks_gcp import check_gcp
 from meridian.config.checks_interconnect import check_interconnect
 from meridian.config.checks_router import check_router
 from meridian.config.checks_vault import check_vault
+from meridian.config.problems import check_jurisdiction, check_region
 from meridian.config.sections import (
     Cloudflare,
     Cluster,
@@ -67,23 +67,6 @@ def _loc(parts: tuple[Any, ...]) -> str:
     return out
 
 
-def _check_region(problems: list[str], path: str, cloud: str, region_id: str) -> catalog.Region | None:
-    try:
-        return catalog.region(cloud, region_id)
-    except catalog.UnknownRegionError as e:
-        problems.append(f"{path}: {e}")
-        return None
-
-
-def _check_jurisdiction(problems: list[str], path: str, jid: str) -> bool:
-    try:
-        catalog.jurisdiction(jid)
-        return True
-    except catalog.UnknownJurisdictionError as e:
-        problems.append(f"{path}: {e}")
-        return False
-
-
 def _cross_checks(cfg: StackConfig) -> list[str]:
     problems: list[str] = []
     names = [c.name for c in cfg.clusters]
@@ -91,8 +74,8 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
         base = _loc(("clusters", i))
         if names.count(c.name) > 1:
             problems.append(f"{base}.name: cluster name {c.name!r} is used more than once")
-        reg = _check_region(problems, f"{base}.region", c.cloud, c.region)
-        if _check_jurisdiction(problems, f"{base}.jurisdiction", c.jurisdiction) and reg:
+        reg = check_region(problems, f"{base}.region", c.cloud, c.region)
+        if check_jurisdiction(problems, f"{base}.jurisdiction", c.jurisdiction) and reg:
             if not reg.within(c.jurisdiction):
                 problems.append(
                     f"{base}.region: {c.cloud} region {c.region!r} ({reg.country}) is not in jurisdiction "
@@ -114,8 +97,8 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
         base = _loc(("dataLakes", i))
         if lake_names.count(lake.name) > 1:
             problems.append(f"{base}.name: data lake name {lake.name!r} is used more than once")
-        reg = _check_region(problems, f"{base}.region", lake.cloud, lake.region)
-        j_ok = _check_jurisdiction(problems, f"{base}.jurisdiction", lake.jurisdiction)
+        reg = check_region(problems, f"{base}.region", lake.cloud, lake.region)
+        j_ok = check_jurisdiction(problems, f"{base}.jurisdiction", lake.jurisdiction)
         if reg and j_ok and not reg.within(lake.jurisdiction):
             problems.append(
                 f"{base}.region: lake {lake.name!r} is bound to jurisdiction {lake.jurisdiction!r} but "
@@ -123,7 +106,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
             )
         for k, rep in enumerate(lake.replication):
             rpath = f"{base}.replication[{k}].region"
-            rreg = _check_region(problems, rpath, lake.cloud, rep.region)
+            rreg = check_region(problems, rpath, lake.cloud, rep.region)
             if rreg is None or not j_ok:
                 continue
             if rep.region == lake.region:
