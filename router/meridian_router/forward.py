@@ -56,18 +56,41 @@ class StreamAnswer:
         self.started = started
         self.status = 200
         self.client_gone = False
+        self.done = False  # the upstream answer is complete and the last piece has been yielded
 
     async def chunks(self) -> AsyncIterator[bytes]:
         b = self.backend
+        resp, tr = self.resp, self.tr
         outcome = "ok"
         try:
-            async for chunk in self.resp.iter_chunks(b.cfg.stream_idle_timeout_s):
-                out = self.tr.feed(chunk)
-                if out:
+            async for chunk in resp.iter_chunks(b.cfg.stream_idle_timeout_s):
+                out = tr.feed(chunk)
+                more = resp.take_buffered()
+                if more is not None or resp.finished:
+                    # Chunks already buffered go out as one piece (never waiting for more); the
+                    # translator still sees every upstream chunk on its own.
+                    parts = [out]
+                    failed: Exception | None = None
+                    try:
+                        while more is not None:
+                            parts.append(tr.feed(more))
+                            more = resp.take_buffered()
+                        if resp.finished:  # the answer is complete: the tail joins the last piece
+                            self.done = True
+                            parts.append(tr.finish())
+                    except Exception as exc:  # what was translated before the failure still goes out
+                        failed = exc
+                    out = b"".join(parts)
+                    if out:
+                        yield out
+                    if failed is not None:
+                        raise failed
+                elif out:
                     yield out
-            tail = self.tr.finish()
-            if tail:
-                yield tail
+            if not self.done:
+                tail = tr.finish()
+                if tail:
+                    yield tail
         except NETWORK_ERRORS as exc:
             if self.client_gone:
                 outcome = "client_gone"

@@ -199,7 +199,7 @@ class RouterApp:
         route = OPS.get(path, "other")
         self.metrics.requests.inc((route, status))
         self.metrics.latency.observe((route,), elapsed)
-        if self.access_log and route != "other":
+        if self.access_log and route != "other" and log.isEnabledFor(logging.INFO):
             log.info(
                 "request", extra={"route": route, "status": status, "ms": round(elapsed * 1000, 2), **info}
             )
@@ -260,11 +260,20 @@ class RouterApp:
         watcher = asyncio.get_running_loop().create_task(watch())
         try:
             await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS})
+            last = b""
             async for chunk in stream.chunks():
                 if stream.client_gone:
                     break
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+                if last:
+                    await send({"type": "http.response.body", "body": last, "more_body": True})
+                    last = b""
+                if stream.done:
+                    # The upstream is complete: nothing left to wait for, so this piece is sent
+                    # with the end of the response (after the stream settles, as before).
+                    last = chunk
+                else:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": last, "more_body": False})
         finally:
             watcher.cancel()
         return 499 if stream.client_gone else 200

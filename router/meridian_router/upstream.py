@@ -106,6 +106,11 @@ class _Conn(asyncio.Protocol):
             self.transport.close()
 
 
+def _expire(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
 class Response:
     __slots__ = ("_conn", "_released", "headers", "status")
 
@@ -141,13 +146,42 @@ class Response:
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
     async def iter_chunks(self, idle_timeout: float):
+        """Body chunks as they come. Chunks already buffered are handed out without touching a
+        timer; the idle timeout is armed only while actually waiting for the upstream."""
+        c = self._conn
+        chunks = c.chunks
+        loop = asyncio.get_running_loop()
         while True:
-            async with asyncio.timeout(idle_timeout):
-                chunk = await self._next()
-            if chunk is None:
+            if chunks:
+                item = chunks.popleft()
+                if isinstance(item, Exception):
+                    raise item
+                yield item
+                continue
+            if c.complete:
                 self.release()
                 return
-            yield chunk
+            waiter = c.body_waiter = loop.create_future()
+            timer = loop.call_later(idle_timeout, _expire, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                c.body_waiter = None
+
+    def take_buffered(self) -> bytes | None:
+        """The next chunk if it is already here (never waits); None otherwise. A buffered error
+        stays put so the next `iter_chunks` step raises it."""
+        chunks = self._conn.chunks
+        if chunks and not isinstance(chunks[0], Exception):
+            return chunks.popleft()
+        return None
+
+    @property
+    def finished(self) -> bool:
+        """The whole answer has arrived and every chunk has been handed out."""
+        c = self._conn
+        return c.complete and not c.chunks
 
     def release(self) -> None:
         """Give the connection back to the pool (if the answer is complete) or close it."""
@@ -181,6 +215,7 @@ class Pool:
         self.idle: deque[_Conn] = deque()
         self.sem = asyncio.Semaphore(limit)
         self.open = 0
+        self._lines: dict[tuple[bytes, str], bytes] = {}
 
     async def _connect(self) -> _Conn:
         loop = asyncio.get_running_loop()
@@ -204,24 +239,36 @@ class Pool:
         self.open -= 1
         self.sem.release()
 
+    def _request_line(self, method: bytes, url: str) -> bytes:
+        key = (method, url)
+        line = self._lines.get(key)
+        if line is None:
+            u = urlsplit(url)
+            target = (u.path or "/") + ("?" + u.query if u.query else "")
+            line = method + b" " + target.encode() + b" HTTP/1.1\r\nhost: " + self.host_header
+            line += b"\r\ncontent-length: "
+            if len(self._lines) < 256:  # a backend has a handful of URLs; stay bounded regardless
+                self._lines[key] = line
+        return line
+
     async def request(self, method: bytes, url: str, headers: dict[str, str], body: bytes) -> Response:
-        u = urlsplit(url)
-        target = (u.path or "/") + ("?" + u.query if u.query else "")
-        head = [
-            method,
-            b" ",
-            target.encode(),
-            b" HTTP/1.1\r\nhost: ",
-            self.host_header,
-            b"\r\ncontent-length: ",
-            str(len(body)).encode(),
-            b"\r\n",
-        ]
-        for k, v in headers.items():
-            if k != "host" and k != "content-length":  # written above (SigV4 signs the same host)
-                head += [k.encode(), b": ", v.encode("latin-1"), b"\r\n"]
-        head.append(b"\r\n")
-        payload = b"".join(head) + body
+        # Request line, headers and body in one bytes object: one transport.write per request.
+        fields = "".join(
+            [
+                f"{k}: {v}\r\n"
+                for k, v in headers.items()
+                if k != "host" and k != "content-length"  # written first (SigV4 signs the same host)
+            ]
+        )
+        payload = b"".join(
+            (
+                self._request_line(method, url),
+                b"%d\r\n" % len(body),
+                fields.encode("latin-1"),
+                b"\r\n",
+                body,
+            )
+        )
         await self.sem.acquire()
         for attempt in (0, 1):
             try:
