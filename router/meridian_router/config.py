@@ -7,6 +7,7 @@ Upstream secrets are never in this file: a backend names an environment variable
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 from typing import Any, Literal
 
@@ -237,10 +238,41 @@ class RedisConfig(_Model):
 
 class ServerConfig(_Model):
     host: str = "0.0.0.0"
-    port: int = Field(8080, ge=1, le=65535)
+    port: int = Field(8080, ge=1, le=65535, description="Plain-HTTP listener")
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
     access_log: bool = True
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # HTTPS: with a certificate and key the router also serves HTTPS on `tls_port` (the same app).
+    tls_cert_file: str | None = Field(None, description="PEM certificate (chain) served on `tls_port`")
+    tls_key_file: str | None = Field(None, description="PEM private key of `tls_cert_file`")
+    tls_client_ca_file: str | None = Field(
+        None,
+        description="PEM CA(s): HTTPS clients must present a certificate they issued (mTLS, e.g. "
+        "Cloudflare Authenticated Origin Pulls); others are refused in the handshake",
+    )
+    tls_port: int = Field(8443, ge=1, le=65535, description="HTTPS listener (only with tls_cert_file)")
+    plain_http: bool = Field(
+        True, description="Serve plain HTTP on `port`; false (needs TLS): HTTPS only"
+    )
+
+    @model_validator(mode="after")
+    def _tls(self) -> ServerConfig:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            have, missing = (
+                ("tls_cert_file", "tls_key_file") if self.tls_cert_file else ("tls_key_file", "tls_cert_file")
+            )
+            raise ValueError(f"`{have}` is set but `{missing}` is not: set both or neither")
+        if self.tls_client_ca_file and not self.tls_cert_file:
+            raise ValueError("`tls_client_ca_file` (mTLS) needs `tls_cert_file` and `tls_key_file`")
+        if self.tls_cert_file and self.plain_http and self.tls_port == self.port:
+            raise ValueError(f"`tls_port` and `port` are both {self.port}: two listeners need two ports")
+        if not self.plain_http and not self.tls_cert_file:
+            raise ValueError("`plain_http: false` needs `tls_cert_file` and `tls_key_file` (nothing to serve)")
+        return self
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert_file is not None
 
 
 class TracingConfig(_Model):
@@ -296,6 +328,35 @@ def parse_config(data: Any) -> RouterConfig:
         return RouterConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_format(exc)) from None
+
+
+def tls_context(server: ServerConfig) -> ssl.SSLContext | None:
+    """The HTTPS listener's context, built from the files now: a missing, unreadable or mismatched
+    file is a ConfigError naming it (at start, not on the first handshake). None: no TLS."""
+    if server.tls_cert_file is None or server.tls_key_file is None:
+        return None
+    for key in ("tls_cert_file", "tls_key_file", "tls_client_ca_file"):
+        f = getattr(server, key)
+        if f is not None and not Path(f).is_file():
+            raise ConfigError(f"server.{key}: {f} does not exist or is not a file")
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        ctx.load_cert_chain(server.tls_cert_file, server.tls_key_file)
+    except (ssl.SSLError, OSError) as exc:
+        raise ConfigError(
+            f"server.tls_cert_file / tls_key_file: cannot load {server.tls_cert_file} with key "
+            f"{server.tls_key_file} ({exc}); both PEM, and the key must match the certificate"
+        ) from None
+    if server.tls_client_ca_file:
+        try:
+            ctx.load_verify_locations(cafile=server.tls_client_ca_file)
+        except (ssl.SSLError, OSError) as exc:
+            raise ConfigError(
+                f"server.tls_client_ca_file: cannot load CA certificates from {server.tls_client_ca_file} ({exc})"
+            ) from None
+        ctx.verify_mode = ssl.CERT_REQUIRED
+    return ctx
 
 
 def load_config(path: str | Path) -> RouterConfig:
