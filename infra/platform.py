@@ -100,6 +100,7 @@ def build_platform(stack: StackConfig) -> None:
     vault = vault_platform(stack, regions, providers)
     ingress = _ingress(stack, regions, providers)
     mesh = _interconnect(stack, regions, providers)
+    edge = _cloudflare(stack, ingress)  # before the routers: they serve its origin certificates
     routers: dict[str, Any] = {}
     if stack.router is not None:
         from infra.router_deploy import RouterDeployment
@@ -110,11 +111,10 @@ def build_platform(stack: StackConfig) -> None:
                 cloud_provider=providers.for_cloud(r.config.cloud, r.config.region),
                 ingress=ingress.get(name),
                 vault_ca_cert=vault.ca_cert_pem if vault else None,
+                origin_tls=edge.origin_tls(name) if edge else None,
             )
             for name, r in regions.items()
         }
-
-    edge = _cloudflare(stack, ingress)
 
     outputs: dict[str, Any] = {
         "environment": stack.environment,

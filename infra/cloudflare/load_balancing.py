@@ -1,5 +1,7 @@
 """GlobalLoadBalancing: one pool per cluster ingress, one HTTPS health monitor, one load balancer
-per hostname (steering, session affinity, adaptive routing, fallback), origin DNS records.
+per hostname (steering, session affinity, adaptive routing, fallback), origin DNS records, and TLS to
+the origins: an Origin CA certificate per cluster (`origin_tls(cluster)` feeds the router's public
+HTTPS port) and, with `authenticatedOriginPulls`, zone-level mTLS (infra/cloudflare/origin_tls.py).
 
 Residency: pools carry `meridian.cloudflare_meta` descriptions (cloud/region/cluster) and each load
 balancer its jurisdiction, so the policy pack and the audit can check a deployed stack. Config
@@ -12,7 +14,9 @@ from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_cloudflare as cloudflare
+import pulumi_tls as tls
 
+from infra.cloudflare.origin_tls import OriginCertificate, OriginPullAuth, OriginTls
 from meridian import catalog, cloudflare_meta
 from meridian.config import Cloudflare, Cluster, Hostname
 
@@ -23,6 +27,8 @@ class GlobalLoadBalancing(pulumi.ComponentResource):
     pools: dict[str, cloudflare.LoadBalancerPool]  # cluster name -> pool
     load_balancers: dict[str, cloudflare.LoadBalancer]  # hostname -> load balancer
     origin_records: dict[str, cloudflare.Record]  # cluster name -> A record
+    origin_certificates: dict[str, OriginCertificate]  # cluster name -> its Origin CA certificate
+    origin_pull: OriginPullAuth | None  # zone-level Authenticated Origin Pulls (mTLS), when configured
 
     def __init__(
         self,
@@ -104,6 +110,19 @@ class GlobalLoadBalancing(pulumi.ComponentResource):
         self.load_balancers = {
             h.name: self._load_balancer(name, h, config, by_name, child) for h in config.hostnames
         }
+
+        # TLS to the origins: a certificate per cluster for every name Cloudflare connects to it as.
+        tls_provider = tls.Provider(f"{name}-tls", opts=pulumi.ResourceOptions(parent=self))
+        with_cf = pulumi.ResourceOptions(parent=self, providers=[self.provider])
+        self.origin_certificates = {
+            n: OriginCertificate(f"{name}-{n}-origin", config=config, cluster=n, tls_provider=tls_provider, opts=with_cf)
+            for n in origins
+        }
+        self.origin_pull = (
+            OriginPullAuth(f"{name}-origin-pull", config=config, tls_provider=tls_provider, opts=with_cf)
+            if config.authenticated_origin_pulls
+            else None
+        )
         self.register_outputs(
             {
                 "pools": {n: p.id for n, p in self.pools.items()},
@@ -176,6 +195,16 @@ class GlobalLoadBalancing(pulumi.ComponentResource):
             adaptive_routings=[cloudflare.LoadBalancerAdaptiveRoutingArgs(failover_across_pools=h.adaptive_routing)],
             proxied=h.proxied,
             opts=opts,
+        )
+
+    def origin_tls(self, cluster: str) -> OriginTls:
+        """What the cluster's router serves on its public HTTPS port (RouterDeployment's `origin_tls`)."""
+        c = self.origin_certificates[cluster]
+        return OriginTls(
+            cert_pem=c.cert_pem,
+            key_pem=c.key_pem,
+            hostnames=list(c.hostnames),
+            client_ca_pem=self.origin_pull.ca_cert_pem if self.origin_pull is not None else None,
         )
 
     def stack_outputs(self) -> dict[str, object]:

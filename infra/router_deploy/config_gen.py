@@ -36,6 +36,13 @@ CONFIG_FILE = "router.yaml"
 REDIS_URL_ENV = "MERIDIAN_REDIS_URL"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
+# Public ingress is HTTPS: the LoadBalancer's 443 -> the router's TLS_PORT, with the cluster's origin
+# certificate from the Secret `router.tlsSecret` (kubernetes.io/tls: tls.crt, tls.key, ca.crt for mTLS)
+# mounted read-only at TLS_DIR. The plain `router.port` is the internal listener (peers, Prometheus).
+PUBLIC_PORT = 443
+TLS_PORT = 8443
+TLS_DIR = "/etc/meridian/tls"
+TLS_CERT, TLS_KEY, TLS_CLIENT_CA = "tls.crt", "tls.key", "ca.crt"
 
 # Vault secret name -> the upstream it authenticates to. Each becomes
 # `vault.hashicorp.com/agent-inject-secret-<name>` and the file /vault/secrets/<name>.
@@ -231,8 +238,26 @@ def tenants(stack: StackConfig, cluster: Cluster) -> dict[str, dict[str, Any]]:
     return out
 
 
+def server_section(stack: StackConfig, *, mtls: bool = False) -> dict[str, Any]:
+    """Listeners: plain HTTP on `router.port` (internal) and HTTPS on TLS_PORT (public) with the files
+    of the mounted TLS Secret - paths only, never PEM. `mtls`: require Cloudflare's client certificate."""
+    server: dict[str, Any] = {
+        "host": "0.0.0.0",
+        "port": router_section(stack).port,
+        "access_log": True,
+        "log_level": "info",
+        "tls_port": TLS_PORT,
+        "tls_cert_file": f"{TLS_DIR}/{TLS_CERT}",
+        "tls_key_file": f"{TLS_DIR}/{TLS_KEY}",
+    }
+    if mtls:
+        server["tls_client_ca_file"] = f"{TLS_DIR}/{TLS_CLIENT_CA}"
+    return server
+
+
 def router_config(
-    stack: StackConfig, cluster_name: str, *, redis_url: str | None, redis_url_env: str | None = None
+    stack: StackConfig, cluster_name: str, *, redis_url: str | None, redis_url_env: str | None = None,
+    mtls: bool = False,
 ) -> dict[str, Any]:
     """The router's config (plain data, the shape of meridian_router.config.RouterConfig)."""
     r = router_section(stack)
@@ -243,7 +268,7 @@ def router_config(
     ]
     backends = local_backends(stack, cluster) + edge_backends(stack, cluster) + cloud_backends(stack, cluster)
     cfg: dict[str, Any] = {
-        "server": {"host": "0.0.0.0", "port": r.port, "access_log": True, "log_level": "info"},
+        "server": server_section(stack, mtls=mtls),
         "airgap": r.airgap,
         "auth": {"api_keys": keys},
         "tenants": served,

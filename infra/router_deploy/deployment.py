@@ -6,16 +6,29 @@ Resources (all on the cluster's Kubernetes provider, in namespace `router.namesp
   RouterRedis (shared state), Deployment, Services, HorizontalPodAutoscaler, PodDisruptionBudget,
   NetworkPolicy, and the ingress.
 
+TLS: the public ingress is HTTPS end to end from Cloudflare. The Secret `router.tlsSecret`
+(kubernetes.io/tls) holds the cluster's certificate - the Cloudflare Origin CA certificate for the
+hostnames routed to it (infra.cloudflare.OriginCertificate), or, in a stack without Cloudflare, a
+self-signed one - plus ca.crt when Authenticated Origin Pulls is on. It is mounted read-only into the
+pod; the router serves HTTPS on config_gen.TLS_PORT (and requires Cloudflare's client certificate
+with mTLS). Probes are HTTPS on that port (with mTLS: HTTP on the plain port, kubelet has no client
+certificate).
+
 Ingress (`router.ingress`), chosen per stack:
   loadbalancer (default)  a `type: LoadBalancer` Service on the cluster's reserved static address
                           (infra.ingress.IngressAddress: its annotations / loadBalancerIP) - the address
-                          the Cloudflare pools point at; works the same on EKS, GKE and AKS.
+                          the Cloudflare pools point at; 443 -> the router's HTTPS port (TLS passes
+                          through the L4 load balancer to the pod); the same on EKS, GKE and AKS.
   gateway                 Gateway API: a gateway.networking.k8s.io/v1 Gateway (HTTPS listener on 443
-                          terminating TLS with Secret `router.tlsSecret`) + HTTPRoute to the router
-                          Service, with the cloud's gateway class (`router.gatewayClasses`). Use it where
-                          the cluster runs a Gateway controller (GKE has one built in).
+                          terminating TLS with the same Secret `router.tlsSecret`) + HTTPRoute to the
+                          router Service's plain port inside the cluster, with the cloud's gateway class
+                          (`router.gatewayClasses`). Use it where the cluster runs a Gateway controller.
 Either way a second, internal LoadBalancer Service (`router-internal`) is what peer routers reach
-over the interconnect (edge backends: http://router.<cluster>.<internalDomain>:<port>).
+over the interconnect (edge backends: http://router.<cluster>.<internalDomain>:<port>). It stays plain
+HTTP: it is only reachable from the clusters' private ranges (NetworkPolicy) and crosses clouds inside
+the IPsec mesh; `dedicated` links (Direct Connect / Interconnect / ExpressRoute) are not encrypted by
+the link itself, so a stack relying on them should add TLS there (a Vault PKI certificate for
+router.<cluster>.<internalDomain>) - not done yet.
 
 Upstream credentials: the Vault Agent injector logs in to the cluster's Kubernetes auth backend and
 role with the pod's projected ServiceAccount token, verifies Vault's TLS with the Vault CA (Secret
@@ -36,9 +49,11 @@ import pulumi_kubernetes.core.v1 as core
 import pulumi_kubernetes.meta.v1 as meta
 import pulumi_kubernetes.networking.v1 as networking
 import pulumi_kubernetes.policy.v1 as policy
+import pulumi_tls as tls
 import yaml
 from pulumi import ResourceOptions
 
+from infra.cloudflare.origin_tls import OriginTls
 from infra.router_deploy import config_gen
 from infra.router_deploy.identity import SERVICE_ACCOUNT, RouterIdentity
 from infra.router_deploy.redis import NON_ROOT_UID, RouterRedis
@@ -50,6 +65,8 @@ LABELS = {"app.kubernetes.io/name": APP, "app.kubernetes.io/component": "router"
 VAULT_TOKEN_VOLUME = "vault-token"
 VAULT_CA_SECRET = "vault-ca"  # Vault's CA certificate (public), mounted by the injector at /vault/tls
 VAULT_CA_KEY = "ca.crt"
+TLS_VOLUME = "tls"
+SELF_SIGNED_VALIDITY_HOURS = 5 * 365 * 24
 
 # Cloudflare's published origin-facing IPv4 ranges: the only internet sources of the public ingress.
 CLOUDFLARE_IPV4 = (
@@ -118,7 +135,9 @@ class RouterDeployment(pulumi.ComponentResource):
       namespace (str); identity (RouterIdentity); redis (RouterRedis);
       public_address (Output[str]: the ingress address Cloudflare points at);
       internal_endpoint (str: what peer routers use); internal_address (Output[str]: the internal
-      LB's address, for the private DNS record `router.<cluster>.<internalDomain>`)."""
+      LB's address, for the private DNS record `router.<cluster>.<internalDomain>`);
+      tls_secret (str: the Secret with the public certificate); mtls (bool: Cloudflare's client
+      certificate required on the public port)."""
 
     def __init__(
         self,
@@ -129,13 +148,16 @@ class RouterDeployment(pulumi.ComponentResource):
         cloud_provider: pulumi.ProviderResource | None = None,
         ingress: Any | None = None,
         vault_ca_cert: pulumi.Input[str] | None = None,
+        origin_tls: OriginTls | None = None,
         opts: ResourceOptions | None = None,
     ) -> None:
         """`cluster`: a RegionalCluster (config, k8s_provider; optional cloud specifics for the identity
         and managed Redis). `cloud_provider`: the cluster region's cloud provider (identity, managed
         Redis). `ingress`: the cluster's IngressAddress (service_annotations, load_balancer_ip) or None.
         `vault_ca_cert`: the PEM CA of the stack's Vault (VaultPlatform.ca_cert_pem), which Vault Agent
-        verifies Vault's TLS with; None: Vault's certificate is publicly trusted."""
+        verifies Vault's TLS with; None: Vault's certificate is publicly trusted.
+        `origin_tls`: the cluster's public certificate (GlobalLoadBalancing.origin_tls(cluster)); None
+        (no Cloudflare in the stack): a self-signed certificate, so the public port is HTTPS anyway."""
         providers = [cluster.k8s_provider] + ([cloud_provider] if cloud_provider is not None else [])
         super().__init__(
             "meridian:router:RouterDeployment",
@@ -149,6 +171,12 @@ class RouterDeployment(pulumi.ComponentResource):
         cfg: Cluster = cluster.config
         child = ResourceOptions(parent=self)
         self.namespace = r.namespace
+        if stack.cloudflare is not None and stack.cloudflare.monitor.port != config_gen.PUBLIC_PORT:
+            raise ValueError(
+                f"meridian:platform.cloudflare.monitor.port: {stack.cloudflare.monitor.port}: the routers serve "
+                f"HTTPS on {config_gen.PUBLIC_PORT} (the port Cloudflare connects to the origins on)"
+            )
+        self.mtls = origin_tls is not None and origin_tls.client_ca_pem is not None
 
         ns = core.Namespace(
             f"{name}-ns",
@@ -180,12 +208,15 @@ class RouterDeployment(pulumi.ComponentResource):
         # shape, then rendered with the real, password-less URL. The password reaches the router
         # through MERIDIAN_REDIS_URL from the Redis Secret.
         self.config = config_gen.router_config(
-            stack, cfg.name, redis_url="redis://redis.invalid:6379/0", redis_url_env=config_gen.REDIS_URL_ENV
+            stack, cfg.name, redis_url="redis://redis.invalid:6379/0", redis_url_env=config_gen.REDIS_URL_ENV,
+            mtls=self.mtls,
         )
         config_gen.validate(self.config)
         self.config_yaml: pulumi.Output[str] = self.redis.url.apply(
             lambda url: config_gen.render(
-                config_gen.router_config(stack, cfg.name, redis_url=url, redis_url_env=config_gen.REDIS_URL_ENV)
+                config_gen.router_config(
+                    stack, cfg.name, redis_url=url, redis_url_env=config_gen.REDIS_URL_ENV, mtls=self.mtls
+                )
             )
         )
         checksum = hashlib.sha256(yaml.safe_dump(self.config, sort_keys=True).encode()).hexdigest()
@@ -205,12 +236,48 @@ class RouterDeployment(pulumi.ComponentResource):
                 string_data={VAULT_CA_KEY: vault_ca_cert},
                 opts=in_ns,
             )
+        self.tls_secret = r.tls_secret
+        self._tls_secret(name, f"router.{cfg.name}.{r.internal_domain}", ns_name, origin_tls, in_ns)
         self._deployment(name, stack, cfg, ns_name, checksum, in_ns)
         self._services(name, stack, cfg, ns_name, ingress, in_ns)
         self._scaling(name, stack, ns_name, in_ns)
         self._network_policy(name, stack, cfg, ns_name, in_ns)
         self.internal_endpoint = config_gen.peer_endpoint(stack, cfg)
         self.register_outputs(self.stack_outputs())
+
+    # ------------------------------------------------------------------ TLS
+
+    def _tls_secret(
+        self, name: str, host: str, ns: pulumi.Output[str], origin_tls: OriginTls | None, opts: ResourceOptions
+    ) -> None:
+        """The public certificate as a kubernetes.io/tls Secret; every value a Pulumi secret."""
+        if origin_tls is None:
+            tls_provider = tls.Provider(f"{name}-tls", opts=ResourceOptions(parent=self))
+            t = ResourceOptions(parent=self, provider=tls_provider)
+            key = tls.PrivateKey(f"{name}-self-signed-key", algorithm="ECDSA", ecdsa_curve="P256", opts=t)
+            cert = tls.SelfSignedCert(
+                f"{name}-self-signed",
+                private_key_pem=pulumi.Output.secret(key.private_key_pem),
+                dns_names=[host],
+                validity_period_hours=SELF_SIGNED_VALIDITY_HOURS,
+                allowed_uses=["digital_signature", "server_auth"],
+                subject=tls.SelfSignedCertSubjectArgs(common_name=host, organization="Meridian"),
+                opts=t,
+            )
+            origin_tls = OriginTls(cert_pem=cert.cert_pem, key_pem=key.private_key_pem, hostnames=[host])
+        data: dict[str, pulumi.Input[str]] = {
+            config_gen.TLS_CERT: pulumi.Output.secret(origin_tls.cert_pem),
+            config_gen.TLS_KEY: pulumi.Output.secret(origin_tls.key_pem),
+        }
+        if origin_tls.client_ca_pem is not None:
+            data[config_gen.TLS_CLIENT_CA] = pulumi.Output.secret(origin_tls.client_ca_pem)
+        core.Secret(
+            f"{name}-tls",
+            metadata=meta.ObjectMetaArgs(name=self.tls_secret, namespace=ns, labels=LABELS),
+            type="kubernetes.io/tls",
+            string_data=data,
+            opts=opts,
+        )
 
     # ------------------------------------------------------------------ workload
 
@@ -226,12 +293,16 @@ class RouterDeployment(pulumi.ComponentResource):
         # env vars sourced once at start, which would expire with the first lease.
         entry = f"exec meridian-router --config {config_path}"
         http = core.ContainerPortArgs(name="http", container_port=r.port, protocol="TCP")
+        https = core.ContainerPortArgs(name="https", container_port=config_gen.TLS_PORT, protocol="TCP")
+        # HTTPS probes check the listener Cloudflare uses; kubelet has no client certificate, so under
+        # mTLS they use the plain port (the same app and /readyz).
+        probe_port, probe_scheme = ("http", "HTTP") if self.mtls else ("https", "HTTPS")
         container = core.ContainerArgs(
             name="router",
             image=r.image,
             image_pull_policy="Always",
             command=["/bin/sh", "-c", entry],
-            ports=[http],
+            ports=[http, https],
             env=[
                 core.EnvVarArgs(name="MERIDIAN_ROUTER_CONFIG", value=config_path),
                 core.EnvVarArgs(
@@ -246,11 +317,11 @@ class RouterDeployment(pulumi.ComponentResource):
                 limits={"cpu": r.cpu_limit, "memory": r.memory_limit},
             ),
             readiness_probe=core.ProbeArgs(
-                http_get=core.HTTPGetActionArgs(path=config_gen.READY_PATH, port="http"),
+                http_get=core.HTTPGetActionArgs(path=config_gen.READY_PATH, port=probe_port, scheme=probe_scheme),
                 period_seconds=5, timeout_seconds=2, failure_threshold=2,
             ),
             liveness_probe=core.ProbeArgs(
-                http_get=core.HTTPGetActionArgs(path=config_gen.HEALTH_PATH, port="http"),
+                http_get=core.HTTPGetActionArgs(path=config_gen.HEALTH_PATH, port=probe_port, scheme=probe_scheme),
                 initial_delay_seconds=10, period_seconds=10, timeout_seconds=2, failure_threshold=3,
             ),
             security_context=core.SecurityContextArgs(
@@ -265,6 +336,7 @@ class RouterDeployment(pulumi.ComponentResource):
             ),
             volume_mounts=[
                 core.VolumeMountArgs(name="config", mount_path=config_gen.CONFIG_DIR, read_only=True),
+                core.VolumeMountArgs(name=TLS_VOLUME, mount_path=config_gen.TLS_DIR, read_only=True),
                 core.VolumeMountArgs(name="tmp", mount_path="/tmp"),
             ],
         )
@@ -305,6 +377,10 @@ class RouterDeployment(pulumi.ComponentResource):
                         containers=[container],
                         volumes=[
                             core.VolumeArgs(name="config", config_map=core.ConfigMapVolumeSourceArgs(name="router-config")),
+                            core.VolumeArgs(
+                                name=TLS_VOLUME,
+                                secret=core.SecretVolumeSourceArgs(secret_name=self.tls_secret, default_mode=0o440),
+                            ),
                             core.VolumeArgs(name="tmp", empty_dir=core.EmptyDirVolumeSourceArgs(size_limit="64Mi")),
                             core.VolumeArgs(
                                 name=VAULT_TOKEN_VOLUME,
@@ -334,10 +410,11 @@ class RouterDeployment(pulumi.ComponentResource):
         assert stack.router is not None
         r = stack.router
         port = core.ServicePortArgs(name="http", port=r.port, target_port="http", protocol="TCP")
+        https = core.ServicePortArgs(name="https", port=config_gen.PUBLIC_PORT, target_port="https", protocol="TCP")
         core.Service(
             f"{name}-svc",
             metadata=meta.ObjectMetaArgs(name="router", namespace=ns, labels=LABELS),
-            spec=core.ServiceSpecArgs(type="ClusterIP", selector=LABELS, ports=[port]),
+            spec=core.ServiceSpecArgs(type="ClusterIP", selector=LABELS, ports=[port, https]),
             opts=opts,
         )
         internal = core.Service(
@@ -367,8 +444,8 @@ class RouterDeployment(pulumi.ComponentResource):
                         {
                             "name": "https",
                             "protocol": "HTTPS",
-                            "port": 443,
-                            "tls": {"mode": "Terminate", "certificateRefs": [{"kind": "Secret", "name": r.tls_secret}]},
+                            "port": config_gen.PUBLIC_PORT,
+                            "tls": {"mode": "Terminate", "certificateRefs": [{"kind": "Secret", "name": self.tls_secret}]},
                             "allowedRoutes": {"namespaces": {"from": "Same"}},
                         }
                     ],
@@ -404,7 +481,7 @@ class RouterDeployment(pulumi.ComponentResource):
                 # Client (Cloudflare) source addresses reach the pods: the NetworkPolicy can allow them.
                 external_traffic_policy="Local",
                 load_balancer_ip=getattr(ingress, "load_balancer_ip", None) if ingress is not None else None,
-                ports=[core.ServicePortArgs(name="https", port=443, target_port="http", protocol="TCP")],
+                ports=[https],  # 443 -> the router's HTTPS listener: TLS from Cloudflare to the pod
             ),
             opts=opts,
         )
@@ -458,14 +535,26 @@ class RouterDeployment(pulumi.ComponentResource):
         assert stack.router is not None
         r = stack.router
         router_port = [networking.NetworkPolicyPortArgs(protocol="TCP", port=r.port)]
+        tls_port = [networking.NetworkPolicyPortArgs(protocol="TCP", port=config_gen.TLS_PORT)]
         peers = config_gen.linked_peers(stack, cfg)
-        sources = list(CLOUDFLARE_IPV4) + list(LB_HEALTH_CHECKERS[cfg.cloud]) + [str(cfg.network.cidr)]
-        sources += [str(p.network.cidr) for p in peers]  # peer routers (edge) over the interconnect
+        checkers = list(LB_HEALTH_CHECKERS[cfg.cloud])
+        # Public (HTTPS): Cloudflare, the cloud LB's health checkers, the VPC (AWS NLB probes).
+        public_sources = list(CLOUDFLARE_IPV4) + checkers + [str(cfg.network.cidr)]
+        # Internal (plain): the VPC (Gateway proxies, in-cluster clients) and peer routers (edge) over
+        # the interconnect; the Gateway's health checkers in gateway mode.
+        internal_sources = [str(cfg.network.cidr)] + [str(p.network.cidr) for p in peers]
+        if r.ingress == "gateway":
+            internal_sources += checkers
+
+        def rule(cidrs: list[str], ports: list[networking.NetworkPolicyPortArgs]) -> networking.NetworkPolicyIngressRuleArgs:
+            return networking.NetworkPolicyIngressRuleArgs(
+                from_=[networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr=c)) for c in cidrs],
+                ports=ports,
+            )
+
         ingress_rules = [
-            networking.NetworkPolicyIngressRuleArgs(
-                from_=[networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr=c)) for c in sources],
-                ports=router_port,
-            ),
+            rule(public_sources, tls_port),
+            rule(internal_sources, router_port),
             networking.NetworkPolicyIngressRuleArgs(  # Prometheus scrapes /metrics
                 from_=[
                     networking.NetworkPolicyPeerArgs(
@@ -548,6 +637,8 @@ class RouterDeployment(pulumi.ComponentResource):
             "internalAddress": self.internal_address,
             "internalEndpoint": self.internal_endpoint,
             "healthPath": config_gen.READY_PATH,
+            "publicPort": config_gen.PUBLIC_PORT,
+            "mtls": self.mtls,
             "redis": self.redis.mode,
             "backends": [b["name"] for b in self.config["backends"]],
         }

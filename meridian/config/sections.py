@@ -284,6 +284,10 @@ class Cloudflare(ConfigModel):
     hostnames: list[Hostname] = Field(default_factory=list)
     # When set, an unproxied A record <cluster>.<originDomain> per cluster ingress (for TLS and debugging).
     origin_domain: str | None = None
+    # Zone-level Authenticated Origin Pulls with our own client certificate: the routers' public HTTPS
+    # port then refuses any client but Cloudflare (infra/cloudflare/origin_tls.py; off until verified
+    # that the load-balancing monitors present it).
+    authenticated_origin_pulls: bool = False
 
 
 # --------------------------------------------------------------------------- vault

@@ -26,20 +26,37 @@ class FakeCluster:
     k8s_provider: pulumi.ProviderResource
 
 
-def stack_with(stack: str, **router: Any) -> StackConfig:
+def stack_with(stack: str, *, cloudflare: dict[str, Any] | None = None, **router: Any) -> StackConfig:
     cfg = load_stack_file(ROOT / f"Pulumi.{stack}.yaml")
     assert cfg.router is not None
-    return cfg.model_copy(update={"router": cfg.router.model_copy(update=router)})
+    update: dict[str, Any] = {"router": cfg.router.model_copy(update=router)}
+    if cloudflare is not None:
+        assert cfg.cloudflare is not None
+        update["cloudflare"] = cfg.cloudflare.model_copy(update=cloudflare)
+    return cfg.model_copy(update=update)
 
 
-def plan_routers(stack: str, cfg: StackConfig, clusters: list[str] | None = None) -> Plan:
-    """Only RouterDeployments, on fake clusters with their own kubernetes Provider."""
+def plan_routers(
+    stack: str, cfg: StackConfig, clusters: list[str] | None = None, *, cloudflare: bool = False
+) -> Plan:
+    """Only RouterDeployments, on fake clusters with their own kubernetes Provider. `cloudflare`: also
+    the stack's GlobalLoadBalancing (documentation addresses as origins), whose origin certificates
+    the routers serve - as build_platform wires them."""
 
     def program() -> None:
         import pulumi_kubernetes as k8s
 
         from infra.router_deploy import RouterDeployment
 
+        edge = None
+        if cloudflare:
+            from infra.cloudflare import GlobalLoadBalancing
+
+            assert cfg.cloudflare is not None
+            edge = GlobalLoadBalancing(
+                "edge", config=cfg.cloudflare, clusters=cfg.clusters,
+                origins={c.name: [f"198.51.100.{i + 1}"] for i, c in enumerate(cfg.clusters)}, api_token=None,
+            )
         for c in cfg.clusters:
             if clusters is not None and c.name not in clusters:
                 continue
@@ -50,7 +67,10 @@ def plan_routers(stack: str, cfg: StackConfig, clusters: list[str] | None = None
                 import pulumi_gcp as gcp
 
                 cloud = gcp.Provider(f"gcp-{c.name}", project=cfg.gcp_project, region=c.region)
-            RouterDeployment(f"router-{c.name}", cluster=FakeCluster(c, provider), stack=cfg, cloud_provider=cloud)
+            RouterDeployment(
+                f"router-{c.name}", cluster=FakeCluster(c, provider), stack=cfg, cloud_provider=cloud,
+                origin_tls=edge.origin_tls(c.name) if edge is not None else None,
+            )
 
     return run_plan(stack, ROOT, program=program)
 

@@ -102,10 +102,14 @@ def test_network_policy_limits_ingress_to_router_port_and_egress(dev_routers: Pl
             continue
         spec = pol["spec"]
         assert set(spec["policyTypes"]) == {"Ingress", "Egress"}
+        cloudflare = {"173.245.48.0/20", "104.16.0.0/13"}
         for rule in spec["ingress"]:
-            assert [p["port"] for p in rule["ports"]] == [8080]
-            for peer in rule["from"]:
-                assert peer.get("ipBlock", {}).get("cidr") != "0.0.0.0/0"
+            ports = [p["port"] for p in rule["ports"]]
+            cidrs = {peer.get("ipBlock", {}).get("cidr") for peer in rule["from"]}
+            # Cloudflare reaches only the HTTPS listener; the plain port is for the VPC, peers, Prometheus
+            assert ports == ([config_gen.TLS_PORT] if cloudflare & cidrs else [8080])
+            assert "0.0.0.0/0" not in cidrs
+        assert any(cloudflare <= {p.get("ipBlock", {}).get("cidr") for p in rule["from"]} for rule in spec["ingress"])
         egress_ports = {p["port"] for rule in spec["egress"] for p in rule["ports"]}
         assert {53, 6379, 8200, 443} <= egress_ports
 

@@ -58,6 +58,10 @@ OUTPUTS: dict[str, Any] = {
     "tls:index/selfSignedCert:SelfSignedCert": lambda name, inputs: {"certPem": _pem("CERTIFICATE", name)},
     "tls:index/certRequest:CertRequest": lambda name, inputs: {"certRequestPem": _pem("CERTIFICATE REQUEST", name)},
     "tls:index/locallySignedCert:LocallySignedCert": lambda name, inputs: {"certPem": _pem("CERTIFICATE", name)},
+    # Cloudflare (infra/cloudflare/origin_tls.py): the Origin CA signs the CSR.
+    "cloudflare:index/originCaCertificate:OriginCaCertificate": lambda name, inputs: {
+        "certificate": _pem("CERTIFICATE", name)
+    },
     "vault:pkiSecret/secretBackendRootCert:SecretBackendRootCert": lambda name, inputs: {
         "certificate": _pem("CERTIFICATE", name), "issuingCa": _pem("CERTIFICATE", name)
     },
