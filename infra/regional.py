@@ -49,6 +49,11 @@ def lake_tags(lake: DataLake, stack: StackConfig) -> dict[str, str]:
     return residency_tags(lake.data_class, lake.jurisdiction, stack.environment, lake=lake.name)
 
 
+def access_log_days(lake: DataLake) -> int:
+    """Access logs are audit evidence: kept at least a year, and as long as the data's retention."""
+    return max(400, (lake.retention_years or 0) * 366)
+
+
 def data_store_options(stack: StackConfig, opts: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
     """Options for anything that holds data or keys: in prod, `pulumi destroy` must not lose it."""
     protect = stack.protect_data

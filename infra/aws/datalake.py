@@ -18,13 +18,12 @@ from infra.aws.bucket import LogExpiry, SecureBucket
 from infra.aws.identity import service_trust_policy
 from infra.aws.keys import KmsKey
 from infra.providers import Providers
-from infra.regional import data_store_options, lake_tags
+from infra.regional import access_log_days, data_store_options, lake_tags
 from meridian.config import DataLake, StackConfig
 
 
 def log_expiry(lake: DataLake) -> LogExpiry:
-    """Access logs are audit evidence: kept at least a year, and as long as the data's retention."""
-    return LogExpiry(days=max(400, (lake.retention_years or 0) * 366))
+    return LogExpiry(days=access_log_days(lake))
 
 
 def zone_uri(bucket: str, zone: str) -> str:

@@ -22,14 +22,13 @@ from pulumi import ResourceOptions
 from infra.gcp.bucket import LogExpiry, SecureBucket
 from infra.gcp.keys import KmsKey
 from infra.providers import Providers
-from infra.regional import data_store_options, lake_tags
+from infra.regional import access_log_days, data_store_options, lake_tags
 from meridian.config import DataLake, StackConfig
 from meridian.tags import gcp_labels
 
 
 def log_expiry(lake: DataLake) -> LogExpiry:
-    """Access logs are audit evidence: kept at least a year, and as long as the data's retention."""
-    return LogExpiry(days=max(400, (lake.retention_years or 0) * 366))
+    return LogExpiry(days=access_log_days(lake))
 
 
 def zone_uri(bucket: str, zone: str) -> str:
