@@ -52,7 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.config}: ok ({len(cfg.backends)} backends, {len(cfg.tenants)} tenants{tls})")
         return 0
     if cfg.server.tls and args.workers > 1:
-        print("--workers > 1 is not supported with HTTPS (server.tls_cert_file): run more replicas", file=sys.stderr)
+        print(
+            "--workers > 1 is not supported with HTTPS (server.tls_cert_file): run more replicas",
+            file=sys.stderr,
+        )
         return 2
     import uvicorn
 

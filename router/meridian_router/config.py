@@ -251,9 +251,7 @@ class ServerConfig(_Model):
         "Cloudflare Authenticated Origin Pulls); others are refused in the handshake",
     )
     tls_port: int = Field(8443, ge=1, le=65535, description="HTTPS listener (only with tls_cert_file)")
-    plain_http: bool = Field(
-        True, description="Serve plain HTTP on `port`; false (needs TLS): HTTPS only"
-    )
+    plain_http: bool = Field(True, description="Serve plain HTTP on `port`; false (needs TLS): HTTPS only")
 
     @model_validator(mode="after")
     def _tls(self) -> ServerConfig:
@@ -267,7 +265,9 @@ class ServerConfig(_Model):
         if self.tls_cert_file and self.plain_http and self.tls_port == self.port:
             raise ValueError(f"`tls_port` and `port` are both {self.port}: two listeners need two ports")
         if not self.plain_http and not self.tls_cert_file:
-            raise ValueError("`plain_http: false` needs `tls_cert_file` and `tls_key_file` (nothing to serve)")
+            raise ValueError(
+                "`plain_http: false` needs `tls_cert_file` and `tls_key_file` (nothing to serve)"
+            )
         return self
 
     @property

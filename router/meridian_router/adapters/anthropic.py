@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import orjson
 
-from ..errors import RouterError
 from .base import (
     FINISH,
     SSE_DONE,
@@ -16,24 +15,9 @@ from .base import (
     chat_id,
     chunk_event,
     completion_envelope,
-    messages_text,
+    sampling_params,
+    split_system,
 )
-
-
-def split_system(messages: list) -> tuple[str, list[dict]]:
-    system, out = [], []
-    for m in messages:
-        role = m.get("role")
-        text = messages_text(m.get("content"))
-        if role in ("system", "developer"):
-            system.append(text)
-        elif role in ("user", "assistant"):
-            out.append({"role": role, "content": text})
-        else:
-            raise RouterError(
-                400, "unsupported_message", f"message role {role!r} is not supported by this backend"
-            )
-    return "\n".join(system), out
 
 
 class AnthropicStream(StreamTranslator):
@@ -94,16 +78,12 @@ class AnthropicAdapter(Adapter):
         req: dict = {
             "model": self.upstream_models[model],
             "messages": messages,
-            "max_tokens": body.get("max_tokens") or body.get("max_completion_tokens") or 4096,
+            **sampling_params(
+                body, max_tokens="max_tokens", top_p="top_p", stop="stop_sequences", default_max_tokens=4096
+            ),
         }
         if system:
             req["system"] = system
-        for k in ("temperature", "top_p"):
-            if body.get(k) is not None:
-                req[k] = body[k]
-        stop = body.get("stop")
-        if stop:
-            req["stop_sequences"] = [stop] if isinstance(stop, str) else stop
         if stream:
             req["stream"] = True
         headers = {

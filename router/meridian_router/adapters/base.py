@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from ..config import BackendConfig
+from ..errors import RouterError
 
 OPS = ("chat", "completions", "embeddings")
 
@@ -166,6 +167,49 @@ def messages_text(content: object) -> str:
     return ""
 
 
+def usage_json(usage: Usage) -> dict[str, int]:
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.prompt_tokens + usage.completion_tokens,
+    }
+
+
+def split_system(messages: list) -> tuple[str, list[dict]]:
+    """OpenAI messages as (system prompt, user/assistant turns) for APIs that keep the system apart."""
+    system, out = [], []
+    for m in messages:
+        role = m.get("role")
+        text = messages_text(m.get("content"))
+        if role in ("system", "developer"):
+            system.append(text)
+        elif role in ("user", "assistant"):
+            out.append({"role": role, "content": text})
+        else:
+            raise RouterError(
+                400, "unsupported_message", f"message role {role!r} is not supported by this backend"
+            )
+    return "\n".join(system), out
+
+
+def sampling_params(
+    body: dict, *, max_tokens: str, top_p: str, stop: str, default_max_tokens: int | None = None
+) -> dict:
+    """The OpenAI sampling fields (max tokens, temperature, top_p, stop) under another API's names."""
+    out: dict = {}
+    mt = body.get("max_tokens") or body.get("max_completion_tokens") or default_max_tokens
+    if mt:
+        out[max_tokens] = mt
+    if body.get("temperature") is not None:
+        out["temperature"] = body["temperature"]
+    if body.get("top_p") is not None:
+        out[top_p] = body["top_p"]
+    stops = body.get("stop")
+    if stops:
+        out[stop] = [stops] if isinstance(stops, str) else stops
+    return out
+
+
 def completion_envelope(model: str, text: str, finish: str, usage: Usage, id_: str | None = None) -> bytes:
     return orjson.dumps(
         {
@@ -176,11 +220,7 @@ def completion_envelope(model: str, text: str, finish: str, usage: Usage, id_: s
             "choices": [
                 {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}
             ],
-            "usage": {
-                "prompt_tokens": usage.prompt_tokens,
-                "completion_tokens": usage.completion_tokens,
-                "total_tokens": usage.prompt_tokens + usage.completion_tokens,
-            },
+            "usage": usage_json(usage),
         }
     )
 
@@ -196,11 +236,7 @@ def chunk_event(
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     }
     if usage is not None:
-        obj["usage"] = {
-            "prompt_tokens": usage.prompt_tokens,
-            "completion_tokens": usage.completion_tokens,
-            "total_tokens": usage.prompt_tokens + usage.completion_tokens,
-        }
+        obj["usage"] = usage_json(usage)
     return sse(obj)
 
 

@@ -13,7 +13,6 @@ from urllib.parse import quote
 
 import orjson
 
-from .anthropic import split_system
 from .base import (
     FINISH,
     SSE_DONE,
@@ -25,6 +24,8 @@ from .base import (
     chat_id,
     chunk_event,
     completion_envelope,
+    sampling_params,
+    split_system,
 )
 from .sigv4 import sign
 
@@ -99,17 +100,7 @@ class BedrockAdapter(Adapter):
         req: dict = {"messages": [{"role": m["role"], "content": [{"text": m["content"]}]} for m in messages]}
         if system:
             req["system"] = [{"text": system}]
-        inf: dict = {}
-        mt = body.get("max_tokens") or body.get("max_completion_tokens")
-        if mt:
-            inf["maxTokens"] = mt
-        if body.get("temperature") is not None:
-            inf["temperature"] = body["temperature"]
-        if body.get("top_p") is not None:
-            inf["topP"] = body["top_p"]
-        stop = body.get("stop")
-        if stop:
-            inf["stopSequences"] = [stop] if isinstance(stop, str) else stop
+        inf = sampling_params(body, max_tokens="maxTokens", top_p="topP", stop="stopSequences")
         if inf:
             req["inferenceConfig"] = inf
         payload = orjson.dumps(req)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import orjson
 
-from .anthropic import split_system
 from .base import (
     FINISH,
     SSE_DONE,
@@ -23,6 +22,8 @@ from .base import (
     chat_id,
     chunk_event,
     completion_envelope,
+    sampling_params,
+    split_system,
 )
 
 
@@ -85,17 +86,7 @@ class VertexAdapter(Adapter):
         }
         if system:
             req["systemInstruction"] = {"parts": [{"text": system}]}
-        gen: dict = {}
-        mt = body.get("max_tokens") or body.get("max_completion_tokens")
-        if mt:
-            gen["maxOutputTokens"] = mt
-        if body.get("temperature") is not None:
-            gen["temperature"] = body["temperature"]
-        if body.get("top_p") is not None:
-            gen["topP"] = body["top_p"]
-        stop = body.get("stop")
-        if stop:
-            gen["stopSequences"] = [stop] if isinstance(stop, str) else stop
+        gen = sampling_params(body, max_tokens="maxOutputTokens", top_p="topP", stop="stopSequences")
         if gen:
             req["generationConfig"] = gen
         upstream = self.upstream_models[model]
