@@ -3,16 +3,14 @@ before any resource exists, with the key path and the bad value."""
 
 from __future__ import annotations
 
-import ipaddress
 from typing import TYPE_CHECKING
 
 from meridian import catalog
+from meridian.config.problems import CONFIG_ROOT, is_private
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
 
-_KEY = "meridian:platform"
-_PRIVATE = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 # S3 keeps objects at least 30 days in STANDARD before STANDARD_IA, and 30 days in STANDARD_IA
 # before any later transition.
 S3_MIN_DAYS_BEFORE_IA = 30
@@ -24,14 +22,14 @@ def check_aws(cfg: StackConfig) -> list[str]:
     for i, c in enumerate(cfg.clusters):
         if c.cloud != "aws":
             continue
-        base = f"{_KEY}.clusters[{i}].network"
+        base = f"{CONFIG_ROOT}.clusters[{i}].network"
         if not 16 <= c.network.cidr.prefixlen <= 22:
             problems.append(
                 f"{base}.cidr: {c.network.cidr} ({c.name}): an AWS VPC range must be /16 to /22 (AWS allows at "
                 "most /16; Meridian carves private and public subnets per AZ from it)"
             )
         svc = c.network.service_cidr
-        if not any(svc.subnet_of(p) for p in _PRIVATE) or not 12 <= svc.prefixlen <= 24:
+        if not is_private(svc) or not 12 <= svc.prefixlen <= 24:
             problems.append(
                 f"{base}.serviceCidr: {svc} ({c.name}): EKS needs a service range of /12 to /24 inside "
                 "10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
@@ -39,7 +37,7 @@ def check_aws(cfg: StackConfig) -> list[str]:
     for i, lake in enumerate(cfg.data_lakes):
         if lake.cloud != "aws":
             continue
-        base = f"{_KEY}.dataLakes[{i}]"
+        base = f"{CONFIG_ROOT}.dataLakes[{i}]"
         t = lake.tiers
         if t.warm_after_days < S3_MIN_DAYS_BEFORE_IA:
             problems.append(

@@ -3,16 +3,14 @@ refused here instead, before any resource exists, with the key path and the bad 
 
 from __future__ import annotations
 
-import ipaddress
 from typing import TYPE_CHECKING
 
 from meridian import catalog
+from meridian.config.problems import CONFIG_ROOT, is_private
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
 
-_KEY = "meridian:platform"
-_PRIVATE = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 # Meridian gives AKS nodes the first half of the VNet and the GatewaySubnet its last /27.
 MAX_VNET_PREFIX = 24
 # AKS agent pool / cluster names and the node resource group are derived from the cluster name.
@@ -24,14 +22,14 @@ def check_azure(cfg: StackConfig) -> list[str]:
     for i, c in enumerate(cfg.clusters):
         if c.cloud != "azure":
             continue
-        base = f"{_KEY}.clusters[{i}].network"
+        base = f"{CONFIG_ROOT}.clusters[{i}].network"
         if c.network.cidr.prefixlen > MAX_VNET_PREFIX:
             problems.append(
                 f"{base}.cidr: {c.network.cidr} ({c.name}): an Azure VNet needs /{MAX_VNET_PREFIX} or larger "
                 "(half for AKS nodes, a /27 GatewaySubnet for the interconnect)"
             )
         svc = c.network.service_cidr
-        if not any(svc.subnet_of(p) for p in _PRIVATE) or svc.prefixlen > 28:
+        if not is_private(svc) or svc.prefixlen > 28:
             problems.append(
                 f"{base}.serviceCidr: {svc} ({c.name}): AKS needs a private service range (10/8, 172.16/12 or "
                 "192.168/16) of /28 or larger; its 10th address becomes the cluster DNS service"
@@ -43,7 +41,7 @@ def check_azure(cfg: StackConfig) -> list[str]:
     for i, lake in enumerate(cfg.data_lakes):
         if lake.cloud != "azure" or not lake.replication:
             continue
-        base = f"{_KEY}.dataLakes[{i}].replication"
+        base = f"{CONFIG_ROOT}.dataLakes[{i}].replication"
         try:
             pair = catalog.region("azure", lake.region).geo_pair
         except catalog.UnknownRegionError:

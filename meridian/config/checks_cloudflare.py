@@ -10,12 +10,13 @@ import re
 from typing import TYPE_CHECKING
 
 from meridian import catalog
+from meridian.config.problems import CONFIG_ROOT
 from meridian.config.sections import CF_REGIONS
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
 
-_KEY = "meridian:platform.cloudflare"
+_KEY = f"{CONFIG_ROOT}.cloudflare"
 
 
 def check_cloudflare(cfg: StackConfig) -> list[str]:
@@ -38,7 +39,9 @@ def check_cloudflare(cfg: StackConfig) -> list[str]:
 
         for code, pools in h.region_pools.items():
             if code not in CF_REGIONS:
-                problems.append(f"{base}.regionPools.{code}: not a Cloudflare region code ({', '.join(CF_REGIONS)})")
+                problems.append(
+                    f"{base}.regionPools.{code}: not a Cloudflare region code ({', '.join(CF_REGIONS)})"
+                )
             if not pools:
                 problems.append(f"{base}.regionPools.{code}: needs at least one pool")
         for cc, pools in h.country_pools.items():
@@ -53,7 +56,9 @@ def check_cloudflare(cfg: StackConfig) -> list[str]:
                 problems.append(f"{base}.countryPools.{cc}: needs at least one pool")
         for pop, pools in h.pop_pools.items():
             if not re.fullmatch(r"[A-Z]{3}", pop):
-                problems.append(f"{base}.popPools.{pop}: PoP codes are 3-letter IATA codes, upper case (e.g. FRA)")
+                problems.append(
+                    f"{base}.popPools.{pop}: PoP codes are 3-letter IATA codes, upper case (e.g. FRA)"
+                )
             if not pools:
                 problems.append(f"{base}.popPools.{pop}: needs at least one pool")
         if h.default_pools is not None and not h.default_pools:
@@ -67,12 +72,18 @@ def check_cloudflare(cfg: StackConfig) -> list[str]:
                 f"{base}.steering: regionPools / countryPools / popPools only steer with 'geo' (got {h.steering!r})"
             )
         if h.weights and h.steering != "random":
-            problems.append(f"{base}.weights: pool weights only apply to steering 'random' (got {h.steering!r})")
+            problems.append(
+                f"{base}.weights: pool weights only apply to steering 'random' (got {h.steering!r})"
+            )
         for pool in h.weights:
             if pool not in h.pools:
-                problems.append(f"{base}.weights.{pool}: {pool!r} is not one of the hostname's pools {h.pools}")
+                problems.append(
+                    f"{base}.weights.{pool}: {pool!r} is not one of the hostname's pools {h.pools}"
+                )
         if h.session_affinity == "header" and not h.session_affinity_headers:
-            problems.append(f"{base}.sessionAffinityHeaders: session affinity 'header' needs the header names")
+            problems.append(
+                f"{base}.sessionAffinityHeaders: session affinity 'header' needs the header names"
+            )
 
         if h.jurisdiction is None:
             continue

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from meridian.config.problems import CONFIG_ROOT
+
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
 
-_KEY = "meridian:platform"
 # GKE gives every node a /24 of the pod range by default (110 pods per node).
 POD_BLOCK_PER_NODE = 256
 GPU_MACHINE_PREFIX = "g2-"  # the GPU pool attaches NVIDIA L4s, which only g2 machines carry
@@ -19,7 +20,7 @@ def check_gcp(cfg: StackConfig) -> list[str]:
     for i, c in enumerate(cfg.clusters):
         if c.cloud != "gcp":
             continue
-        base = f"{_KEY}.clusters[{i}]"
+        base = f"{CONFIG_ROOT}.clusters[{i}]"
         net = c.network
         if not 8 <= net.cidr.prefixlen <= 24:
             problems.append(

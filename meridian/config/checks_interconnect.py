@@ -8,18 +8,26 @@ import ipaddress
 import itertools
 from typing import TYPE_CHECKING
 
+from meridian.config.problems import CONFIG_ROOT
 from meridian.config.sections import LINK_BLOCK_PREFIX
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
 
-_KEY = "meridian:platform.interconnect"
+_KEY = f"{CONFIG_ROOT}.interconnect"
 LINK_LOCAL = ipaddress.IPv4Network("169.254.0.0/16")
 # AWS refuses these /30s as tunnel inside CIDRs.
 AWS_RESERVED_INSIDE = tuple(
     ipaddress.IPv4Network(n)
-    for n in ("169.254.0.0/30", "169.254.1.0/30", "169.254.2.0/30", "169.254.3.0/30", "169.254.4.0/30",
-              "169.254.5.0/30", "169.254.169.252/30")
+    for n in (
+        "169.254.0.0/30",
+        "169.254.1.0/30",
+        "169.254.2.0/30",
+        "169.254.3.0/30",
+        "169.254.4.0/30",
+        "169.254.5.0/30",
+        "169.254.169.252/30",
+    )
 )
 AZURE_APIPA_USABLE = (ipaddress.IPv4Network("169.254.21.0/24"), ipaddress.IPv4Network("169.254.22.0/24"))
 AZURE_RESERVED_ASNS = frozenset({8074, 8075, 12076, 65517, 65518, 65519, 65520})
@@ -35,7 +43,9 @@ def check_interconnect(cfg: StackConfig) -> list[str]:
 
     pool = ic.inside_cidr_pool
     if not pool.subnet_of(LINK_LOCAL):
-        problems.append(f"{_KEY}.insideCidrPool: {pool} is not inside {LINK_LOCAL} (tunnel inside addresses are link-local)")
+        problems.append(
+            f"{_KEY}.insideCidrPool: {pool} is not inside {LINK_LOCAL} (tunnel inside addresses are link-local)"
+        )
 
     for name, asn in ic.cluster_asns.items():
         key = f"{_KEY}.clusterAsns.{name}"
@@ -50,7 +60,9 @@ def check_interconnect(cfg: StackConfig) -> list[str]:
             problems.append(f"{key}: ASN {asn} is reserved by Azure and cannot be used on a VPN gateway")
     for cloud, asn in ic.asns.items():
         if cloud == "azure" and asn in AZURE_RESERVED_ASNS:
-            problems.append(f"{_KEY}.asns.azure: ASN {asn} is reserved by Azure and cannot be used on a VPN gateway")
+            problems.append(
+                f"{_KEY}.asns.azure: ASN {asn} is reserved by Azure and cannot be used on a VPN gateway"
+            )
 
     pairs = [frozenset((link.a, link.b)) for link in ic.links]
     blocks: list[tuple[str, ipaddress.IPv4Network]] = []
@@ -67,7 +79,9 @@ def check_interconnect(cfg: StackConfig) -> list[str]:
             problems.append(f"{base}: a link needs two different clusters (got {link.a!r} twice)")
             ends_ok = False
         if pairs.index(pairs[i]) != i:
-            problems.append(f"{base}: link {sorted(pairs[i])} is listed twice (first at links[{pairs.index(pairs[i])}])")
+            problems.append(
+                f"{base}: link {sorted(pairs[i])} is listed twice (first at links[{pairs.index(pairs[i])}])"
+            )
         if not ends_ok:
             continue
         ca, cb = clusters[link.a], clusters[link.b]
@@ -87,17 +101,23 @@ def check_interconnect(cfg: StackConfig) -> list[str]:
 
         if link.mode == "dedicated":
             if not link.partner:
-                problems.append(f"{base}.partner: a dedicated link needs the partner providing the circuit (e.g. 'megaport')")
+                problems.append(
+                    f"{base}.partner: a dedicated link needs the partner providing the circuit (e.g. 'megaport')"
+                )
             if "aws" in clouds and len(set(link.aws_connection_ids)) < 2:
                 problems.append(
                     f"{base}.awsConnectionIds: a dedicated link with an AWS end needs the partner's two hosted "
                     f"connections (dxcon-...) for redundancy, got {link.aws_connection_ids}"
                 )
             if "azure" in clouds and not link.azure_peering_location:
-                problems.append(f"{base}.azurePeeringLocation: a dedicated link with an Azure end needs the ExpressRoute peering location")
+                problems.append(
+                    f"{base}.azurePeeringLocation: a dedicated link with an Azure end needs the ExpressRoute peering location"
+                )
         else:
             if link.aws_connection_ids or link.azure_peering_location or link.partner:
-                problems.append(f"{base}: partner / awsConnectionIds / azurePeeringLocation only apply to mode 'dedicated' (mode is {link.mode!r})")
+                problems.append(
+                    f"{base}: partner / awsConnectionIds / azurePeeringLocation only apply to mode 'dedicated' (mode is {link.mode!r})"
+                )
 
         if link.mode == "public":
             continue
@@ -119,7 +139,11 @@ def check_interconnect(cfg: StackConfig) -> list[str]:
         for reserved in AWS_RESERVED_INSIDE:
             if "aws" in clouds and block.overlaps(reserved):
                 problems.append(f"{key}: {block} overlaps {reserved}, which AWS reserves")
-        if "azure" in clouds and link.mode == "vpn" and not any(block.subnet_of(r) for r in AZURE_APIPA_USABLE):
+        if (
+            "azure" in clouds
+            and link.mode == "vpn"
+            and not any(block.subnet_of(r) for r in AZURE_APIPA_USABLE)
+        ):
             problems.append(
                 f"{key}: {block} is outside 169.254.21.0-169.254.22.255, the only APIPA BGP addresses Azure "
                 f"VPN gateways accept (links[{i}] has an Azure end)"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from meridian.config.problems import check_jurisdiction
+from meridian.config.problems import CONFIG_ROOT, check_jurisdiction
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
 
-_KEY = "meridian:platform.router"
+_KEY = f"{CONFIG_ROOT}.router"
 
 
 def check_router(cfg: StackConfig) -> list[str]:
@@ -26,10 +26,14 @@ def check_router(cfg: StackConfig) -> list[str]:
             f"{_KEY}.monthlyBudgetUsd: {r.monthly_budget_usd} is below dailyBudgetUsd {r.daily_budget_usd}"
         )
     if not r.api_keys:
-        problems.append(f"{_KEY}.apiKeys: at least one API key hash is needed (the router refuses unauthenticated use)")
+        problems.append(
+            f"{_KEY}.apiKeys: at least one API key hash is needed (the router refuses unauthenticated use)"
+        )
     for i, k in enumerate(r.api_keys):
         if k.tenant not in r.tenants:
-            problems.append(f"{_KEY}.apiKeys[{i}].tenant: {k.tenant!r} is not in router.tenants ({', '.join(r.tenants)})")
+            problems.append(
+                f"{_KEY}.apiKeys[{i}].tenant: {k.tenant!r} is not in router.tenants ({', '.join(r.tenants)})"
+            )
     for t_name, t in r.tenants.items():
         for j in t.jurisdictions:
             check_jurisdiction(problems, f"{_KEY}.tenants.{t_name}.jurisdictions", j)
@@ -77,7 +81,7 @@ def _vault_contract(cfg: StackConfig) -> list[str]:
         for cloud in sorted({c.cloud for c in cfg.clusters} & set(engines)):
             if cloud not in cfg.vault.dynamic_credentials:
                 problems.append(
-                    f"meridian:platform.vault.dynamicCredentials: {cfg.vault.dynamic_credentials} lacks {cloud!r}; "
+                    f"{CONFIG_ROOT}.vault.dynamicCredentials: {cfg.vault.dynamic_credentials} lacks {cloud!r}; "
                     f"the router's {engines[cloud]} backends read their credentials from Vault's {cloud} engine"
                 )
     return problems

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from meridian import catalog
+from meridian.config.problems import CONFIG_ROOT
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
 
-BASE = "meridian:platform.vault"
+BASE = f"{CONFIG_ROOT}.vault"
 DB_SCHEMES = ("postgresql", "postgres", "mysql")
 
 

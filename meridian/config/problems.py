@@ -3,7 +3,19 @@ record a problem that names the key path (residency fails closed)."""
 
 from __future__ import annotations
 
+import ipaddress
+
 from meridian import catalog
+
+CONFIG_ROOT = "meridian:platform"
+"""The one structured Pulumi config key every problem path starts from."""
+
+PRIVATE_RANGES = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+"""RFC 1918: where cluster, service and VPN-inside ranges must come from."""
+
+
+def is_private(net: ipaddress.IPv4Network) -> bool:
+    return any(net.subnet_of(p) for p in PRIVATE_RANGES)
 
 
 def check_region(problems: list[str], path: str, cloud: str, region_id: str) -> catalog.Region | None:

@@ -45,7 +45,9 @@ class NodePool(ConfigModel):
     @classmethod
     def _taint_shape(cls, taints: list[str]) -> list[str]:
         for t in taints:
-            if not re.fullmatch(r"[A-Za-z0-9./-]+=[A-Za-z0-9._-]*:(NoSchedule|PreferNoSchedule|NoExecute)", t):
+            if not re.fullmatch(
+                r"[A-Za-z0-9./-]+=[A-Za-z0-9._-]*:(NoSchedule|PreferNoSchedule|NoExecute)", t
+            ):
                 raise ValueError(f"taint {t!r} is not 'key=value:NoSchedule|PreferNoSchedule|NoExecute'")
         return taints
 
@@ -161,7 +163,9 @@ class Link(ConfigModel):
     partner: str | None = None
     bandwidth_mbps: int = Field(default=1000, ge=50, le=100000)
     # dedicated, AWS end: the partner's hosted connections (dxcon-...), two for redundancy.
-    aws_connection_ids: list[Annotated[str, Field(pattern=r"^dxcon-[a-z0-9]{8,}$")]] = Field(default_factory=list)
+    aws_connection_ids: list[Annotated[str, Field(pattern=r"^dxcon-[a-z0-9]{8,}$")]] = Field(
+        default_factory=list
+    )
     # dedicated, Azure end: the ExpressRoute peering location of the partner, e.g. "Washington DC".
     azure_peering_location: str | None = None
     # Explicit /28 for this link's tunnel inside addresses; None: block number <index> of the pool.
@@ -183,7 +187,9 @@ class Interconnect(ConfigModel):
         seen: dict[int, str] = {}
         for cloud, asn in asns.items():
             if asn in seen:
-                raise ValueError(f"ASN {asn} is used by both {seen[asn]} and {cloud}; BGP peers need distinct ASNs")
+                raise ValueError(
+                    f"ASN {asn} is used by both {seen[asn]} and {cloud}; BGP peers need distinct ASNs"
+                )
             seen[asn] = cloud
         return asns
 
@@ -212,7 +218,20 @@ Steering = Literal["off", "geo", "proximity", "random", "dynamic_latency", "leas
 # Cloudflare load-balancing region codes.
 CF_REGIONS = ("WNAM", "ENAM", "WEU", "EEU", "NSAM", "SSAM", "OC", "ME", "NAF", "SAF", "SAS", "SEAS", "NEAS")
 CheckRegion = Literal[
-    "WNAM", "ENAM", "WEU", "EEU", "NSAM", "SSAM", "OC", "ME", "NAF", "SAF", "IN", "SEAS", "NEAS", "ALL_REGIONS"
+    "WNAM",
+    "ENAM",
+    "WEU",
+    "EEU",
+    "NSAM",
+    "SSAM",
+    "OC",
+    "ME",
+    "NAF",
+    "SAF",
+    "IN",
+    "SEAS",
+    "NEAS",
+    "ALL_REGIONS",
 ]
 
 
@@ -233,7 +252,9 @@ class Hostname(ConfigModel):
     name: str = Field(pattern=r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")  # FQDN inside the zone
     # A hostname bound to a jurisdiction may only send users to pools in it (fallback included).
     jurisdiction: str | None = None
-    pools: list[Name] = Field(min_length=1)  # cluster names whose ingress becomes a pool; first is the default
+    pools: list[Name] = Field(
+        min_length=1
+    )  # cluster names whose ingress becomes a pool; first is the default
     # Pools for users no steering rule matches, in failover order; None: `pools`.
     default_pools: list[Name] | None = None
     fallback: Name | None = None  # cluster name; None: the first pool
@@ -278,7 +299,9 @@ class Hostname(ConfigModel):
 
 
 class Cloudflare(ConfigModel):
-    account_id: str = Field(pattern=r"^[0-9a-f]{32}$")  # ids are not secrets; the API token is (cloudflare:apiToken)
+    account_id: str = Field(
+        pattern=r"^[0-9a-f]{32}$"
+    )  # ids are not secrets; the API token is (cloudflare:apiToken)
     zone_id: str = Field(pattern=r"^[0-9a-f]{32}$")
     monitor: HealthMonitor = Field(default_factory=HealthMonitor)
     hostnames: list[Hostname] = Field(default_factory=list)
