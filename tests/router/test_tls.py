@@ -229,6 +229,7 @@ def test_https_refuses_plain_http_and_untrusted_clients_see_a_bad_certificate(tl
         httpx.get(tls_router.https.replace("https://", "http://") + "/healthz")  # plain HTTP on the TLS port
 
 
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated:DeprecationWarning")
 def test_tls_is_at_least_1_2(tls_router: TlsRouter, pki: Pki) -> None:
     ctx = ssl.create_default_context(cafile=str(pki.server_ca))
     ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_1
