@@ -19,15 +19,19 @@ def cloud_of(type_token: str) -> str:
 
 
 def region_of(resource: dict[str, Any], providers: dict[str, dict[str, Any]]) -> str:
-    """The region a resource lives in: its own location/region input, else its provider's region."""
+    """Where a resource lives: its own location/region input, else its provider's region. Kubernetes
+    objects live in a cluster: its provider's name (`<cluster>-k8s`) says which."""
     inputs = resource.get("inputs") or {}
     for key in ("location", "region"):
         value = inputs.get(key)
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and value and value.lower() != "global":
             return value.lower()
     provider_ref = resource.get("provider", "")
     if provider_ref:
-        pinputs = providers.get(provider_ref.rsplit("::", 1)[0], {})
+        provider_urn = provider_ref.rsplit("::", 1)[0]
+        if resource["type"].startswith("kubernetes:"):
+            return "cluster " + provider_urn.rsplit("::", 1)[-1].removesuffix("-k8s")
+        pinputs = providers.get(provider_urn, {})
         for key in ("region", "location"):
             value = pinputs.get(key)
             if isinstance(value, str) and value:
