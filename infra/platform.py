@@ -91,6 +91,31 @@ def _cloudflare(stack: StackConfig, ingress: dict[str, IngressAddress]) -> Any:
     )
 
 
+def _edge_dns(
+    stack: StackConfig, regions: dict[str, RegionalCluster], routers: dict[str, Any], providers: Providers
+) -> dict[str, Any]:
+    """Private DNS for the edge tier: in each cluster whose router has edge peers, the peers' names
+    resolve to their internal load balancers (infra.router_deploy.edge_dns)."""
+    if not routers:
+        return {}
+    from infra.router_deploy.edge_dns import EdgeDns, dns_targets
+
+    addresses = {name: rd.internal_address for name, rd in routers.items()}
+    return {
+        name: EdgeDns(
+            f"router-{name}-dns",
+            region=r,
+            stack=stack,
+            addresses=addresses,
+            opts=pulumi.ResourceOptions(
+                parent=routers[name], providers=[providers.for_cloud(r.config.cloud, r.config.region)]
+            ),
+        )
+        for name, r in regions.items()
+        if len(dns_targets(stack, r.config)) > 1
+    }
+
+
 def build_platform(stack: StackConfig) -> None:
     providers = Providers(stack)
     regions: dict[str, RegionalCluster] = {c.name: _regional(c, stack, providers) for c in stack.clusters}
@@ -107,7 +132,9 @@ def build_platform(stack: StackConfig) -> None:
 
         routers = {
             name: RouterDeployment(
-                f"router-{name}", cluster=r, stack=stack,
+                f"router-{name}",
+                cluster=r,
+                stack=stack,
                 cloud_provider=providers.for_cloud(r.config.cloud, r.config.region),
                 ingress=ingress.get(name),
                 vault_ca_cert=vault.ca_cert_pem if vault else None,
@@ -115,6 +142,8 @@ def build_platform(stack: StackConfig) -> None:
             )
             for name, r in regions.items()
         }
+
+    edge_dns = _edge_dns(stack, regions, routers, providers)
 
     outputs: dict[str, Any] = {
         "environment": stack.environment,
@@ -124,7 +153,10 @@ def build_platform(stack: StackConfig) -> None:
         "ingress": {name: ing.addresses for name, ing in ingress.items()},
         "interconnect": mesh.stack_outputs() if mesh else None,
         "cloudflare": edge.stack_outputs() if edge else None,
-        "routers": {name: rd.stack_outputs() for name, rd in routers.items()},
+        "routers": {
+            name: {**rd.stack_outputs(), **({"edgeDns": edge_dns[name].records} if name in edge_dns else {})}
+            for name, rd in routers.items()
+        },
     }
     for key, value in outputs.items():
         pulumi.export(key, value)

@@ -108,10 +108,14 @@ def local_backends(stack: StackConfig, cluster: Cluster) -> list[dict[str, Any]]
     return out
 
 
+def peer_host(stack: StackConfig, peer: Cluster) -> str:
+    """A router's private DNS name (infra.router_deploy.edge_dns resolves it to its internal LB)."""
+    return f"router.{peer.name}.{router_section(stack).internal_domain}"
+
+
 def peer_endpoint(stack: StackConfig, peer: Cluster) -> str:
     """A peer router's private endpoint over the interconnect (its internal load balancer)."""
-    r = router_section(stack)
-    return f"http://router.{peer.name}.{r.internal_domain}:{r.port}/v1"
+    return f"http://{peer_host(stack, peer)}:{router_section(stack).port}/v1"
 
 
 def linked_peers(stack: StackConfig, cluster: Cluster) -> list[Cluster]:

@@ -24,7 +24,8 @@ Ingress (`router.ingress`), chosen per stack:
                           router Service's plain port inside the cluster, with the cloud's gateway class
                           (`router.gatewayClasses`). Use it where the cluster runs a Gateway controller.
 Either way a second, internal LoadBalancer Service (`router-internal`) is what peer routers reach
-over the interconnect (edge backends: http://router.<cluster>.<internalDomain>:<port>). It stays plain
+over the interconnect (edge backends: http://router.<cluster>.<internalDomain>:<port>, a name that
+infra.router_deploy.edge_dns resolves inside each linked cluster's network). It stays plain
 HTTP: it is only reachable from the clusters' private ranges (NetworkPolicy) and crosses clouds inside
 the IPsec mesh; `dedicated` links (Direct Connect / Interconnect / ExpressRoute) are not encrypted by
 the link itself, so a stack relying on them should add TLS there (a Vault PKI certificate for
@@ -237,7 +238,7 @@ class RouterDeployment(pulumi.ComponentResource):
                 opts=in_ns,
             )
         self.tls_secret = r.tls_secret
-        self._tls_secret(name, f"router.{cfg.name}.{r.internal_domain}", ns_name, origin_tls, in_ns)
+        self._tls_secret(name, config_gen.peer_host(stack, cfg), ns_name, origin_tls, in_ns)
         self._deployment(name, stack, cfg, ns_name, checksum, in_ns)
         self._services(name, stack, cfg, ns_name, ingress, in_ns)
         self._scaling(name, stack, ns_name, in_ns)
