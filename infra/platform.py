@@ -91,29 +91,35 @@ def _cloudflare(stack: StackConfig, ingress: dict[str, IngressAddress]) -> Any:
     )
 
 
-def _edge_dns(
-    stack: StackConfig, regions: dict[str, RegionalCluster], routers: dict[str, Any], providers: Providers
+def _private_dns(
+    stack: StackConfig, regions: dict[str, RegionalCluster], routers: dict[str, Any], vault: Any,
+    providers: Providers,
 ) -> dict[str, Any]:
-    """Private DNS for the edge tier: in each cluster whose router has edge peers, the peers' names
-    resolve to their internal load balancers (infra.router_deploy.edge_dns)."""
-    if not routers:
-        return {}
-    from infra.router_deploy.edge_dns import EdgeDns, dns_targets
+    """Per cluster network, the private names its workloads use: peer routers (edge tier) and Vault's
+    API hostname, each resolving to an internal load balancer (infra.private_dns)."""
+    from infra.private_dns import PrivateDns
+    from infra.router_deploy.edge_dns import router_records
+    from infra.vault.dns import unreachable_clients, vault_records
 
-    addresses = {name: rd.internal_address for name, rd in routers.items()}
-    return {
-        name: EdgeDns(
-            f"router-{name}-dns",
-            region=r,
-            stack=stack,
-            addresses=addresses,
-            opts=pulumi.ResourceOptions(
-                parent=routers[name], providers=[providers.for_cloud(r.config.cloud, r.config.region)]
-            ),
+    blind = unreachable_clients(stack)
+    if vault is not None and blind and stack.vault is not None:
+        pulumi.log.warn(
+            f"vault: no private link (interconnect.links, mode vpn or dedicated) from {', '.join(blind)} to the "
+            f"Vault cluster {stack.vault.cluster}: there the router's Vault Agent cannot reach Vault (and Vault "
+            "cannot review the cluster's tokens), so router pods wait in the agent's init container"
         )
-        for name, r in regions.items()
-        if len(dns_targets(stack, r.config)) > 1
-    }
+    addresses = {name: rd.internal_address for name, rd in routers.items()}
+    out: dict[str, Any] = {}
+    for name, r in regions.items():
+        records = router_records(stack, r.config, addresses) if routers else []
+        if vault is not None:
+            records += vault_records(stack, r.config, vault.internal_address)
+        if records:
+            out[name] = PrivateDns(
+                f"{name}-dns", region=r, stack=stack, records=records,
+                opts=pulumi.ResourceOptions(providers=[providers.for_cloud(r.config.cloud, r.config.region)]),
+            )
+    return out
 
 
 def build_platform(stack: StackConfig) -> None:
@@ -143,7 +149,7 @@ def build_platform(stack: StackConfig) -> None:
             for name, r in regions.items()
         }
 
-    edge_dns = _edge_dns(stack, regions, routers, providers)
+    private_dns = _private_dns(stack, regions, routers, vault, providers)
 
     outputs: dict[str, Any] = {
         "environment": stack.environment,
@@ -153,10 +159,8 @@ def build_platform(stack: StackConfig) -> None:
         "ingress": {name: ing.addresses for name, ing in ingress.items()},
         "interconnect": mesh.stack_outputs() if mesh else None,
         "cloudflare": edge.stack_outputs() if edge else None,
-        "routers": {
-            name: {**rd.stack_outputs(), **({"edgeDns": edge_dns[name].records} if name in edge_dns else {})}
-            for name, rd in routers.items()
-        },
+        "routers": {name: rd.stack_outputs() for name, rd in routers.items()},
+        "privateDns": {name: dns.records for name, dns in private_dns.items()},
     }
     for key, value in outputs.items():
         pulumi.export(key, value)

@@ -118,21 +118,6 @@ def peer_endpoint(stack: StackConfig, peer: Cluster) -> str:
     return f"http://{peer_host(stack, peer)}:{router_section(stack).port}/v1"
 
 
-def linked_peers(stack: StackConfig, cluster: Cluster) -> list[Cluster]:
-    """Clusters privately linked to this one (`interconnect.links`, modes vpn/dedicated), in link order.
-    No interconnect section: no peers."""
-    if stack.interconnect is None:
-        return []
-    names: list[str] = []
-    for link in stack.interconnect.links:
-        if link.mode == "public" or cluster.name not in (link.a, link.b):
-            continue
-        other = link.b if link.a == cluster.name else link.a
-        if other not in names and other != cluster.name:
-            names.append(other)
-    return [stack.cluster(n) for n in names]
-
-
 def _models_on(stack: StackConfig, cluster: Cluster) -> list[str]:
     seen: list[str] = []
     for ms in router_section(stack).model_servers:
@@ -145,7 +130,7 @@ def _models_on(stack: StackConfig, cluster: Cluster) -> list[str]:
 def edge_backends(stack: StackConfig, cluster: Cluster) -> list[dict[str, Any]]:
     allowed = allowed_jurisdictions(stack, cluster)
     out = []
-    for peer in linked_peers(stack, cluster):
+    for peer in stack.private_peers(cluster.name):
         j = _jurisdiction_of(peer.cloud, peer.region, allowed)
         models = _models_on(stack, peer)
         if j is None or not models:  # outside what this router may serve, or nothing to offer

@@ -55,6 +55,7 @@ import yaml
 from pulumi import ResourceOptions
 
 from infra.cloudflare.origin_tls import OriginTls
+from infra.internal_lb import INTERNAL_LB_ANNOTATIONS, lb_address
 from infra.router_deploy import config_gen
 from infra.router_deploy.identity import SERVICE_ACCOUNT, RouterIdentity
 from infra.router_deploy.redis import NON_ROOT_UID, RouterRedis
@@ -79,15 +80,6 @@ CLOUDFLARE_IPV4 = (
 LB_HEALTH_CHECKERS = {"gcp": ("35.191.0.0/16", "130.211.0.0/22"), "azure": ("168.63.129.16/32",), "aws": ()}
 PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
-INTERNAL_LB_ANNOTATIONS = {
-    "aws": {
-        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
-        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-    },
-    "gcp": {"networking.gke.io/load-balancer-type": "Internal"},
-    "azure": {"service.beta.kubernetes.io/azure-load-balancer-internal": "true"},
-}
 
 
 def vault_annotations(
@@ -426,7 +418,7 @@ class RouterDeployment(pulumi.ComponentResource):
             spec=core.ServiceSpecArgs(type="LoadBalancer", selector=LABELS, ports=[port]),
             opts=opts,
         )
-        self.internal_address = _lb_address(internal)
+        self.internal_address = lb_address(internal)
 
         if r.ingress == "gateway":
             gateway_name = "router"
@@ -486,7 +478,7 @@ class RouterDeployment(pulumi.ComponentResource):
             ),
             opts=opts,
         )
-        self.public_address = ingress.address if ingress is not None else _lb_address(public)
+        self.public_address = ingress.address if ingress is not None else lb_address(public)
 
     # ------------------------------------------------------------------ scaling and disruption
 
@@ -537,7 +529,7 @@ class RouterDeployment(pulumi.ComponentResource):
         r = stack.router
         router_port = [networking.NetworkPolicyPortArgs(protocol="TCP", port=r.port)]
         tls_port = [networking.NetworkPolicyPortArgs(protocol="TCP", port=config_gen.TLS_PORT)]
-        peers = config_gen.linked_peers(stack, cfg)
+        peers = stack.private_peers(cfg.name)
         checkers = list(LB_HEALTH_CHECKERS[cfg.cloud])
         # Public (HTTPS): Cloudflare, the cloud LB's health checkers, the VPC (AWS NLB probes).
         public_sources = list(CLOUDFLARE_IPV4) + checkers + [str(cfg.network.cidr)]
@@ -643,14 +635,3 @@ class RouterDeployment(pulumi.ComponentResource):
             "redis": self.redis.mode,
             "backends": [b["name"] for b in self.config["backends"]],
         }
-
-
-def _lb_address(svc: core.Service) -> pulumi.Output[str]:
-    def first(status: Any) -> str:
-        try:
-            ing = status.load_balancer.ingress[0]
-            return ing.ip or ing.hostname or ""
-        except (AttributeError, IndexError, TypeError):
-            return ""
-
-    return svc.status.apply(first)

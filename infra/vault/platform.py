@@ -20,6 +20,7 @@ from meridian.config import StackConfig
 
 class VaultPlatform(pulumi.ComponentResource):
     """Public attributes: unseal_key (VaultUnsealKey); server (VaultServer); address (Output[str]);
+    internal_address (Output[str]: the API's internal load balancer, for infra.vault.dns);
     ca_cert_pem (Output[str]); config (VaultConfig | None: None until `meridian:vaultToken` is set,
     i.e. before `vault operator init`); injectors (dict[cluster, VaultAgentInjector])."""
 
@@ -42,6 +43,7 @@ class VaultPlatform(pulumi.ComponentResource):
             opts=ResourceOptions(parent=self),
         )
         self.address = self.server.address
+        self.internal_address = self.server.internal_address
         self.ca_cert_pem = self.server.ca_cert_pem
 
         secrets = pulumi.Config("meridian")
@@ -72,6 +74,7 @@ class VaultPlatform(pulumi.ComponentResource):
         return {
             "cluster": self.unseal_key.cluster_name,
             "address": self.address,
+            "internalAddress": self.internal_address,
             "caCertPem": self.ca_cert_pem,
             "unsealKeyId": self.unseal_key.key_id,
             "unsealKeyRegion": self.unseal_key.region,

@@ -12,6 +12,7 @@ import pulumi_kubernetes.helm.v3 as helm
 import pulumi_kubernetes.meta.v1 as meta
 from pulumi import ResourceOptions
 
+from infra.internal_lb import INTERNAL_LB_ANNOTATIONS, lb_address
 from infra.vault.inputs import VAULT_NAMESPACE, VAULT_SERVICE_ACCOUNT
 from infra.vault.router_contract import API_PORT, vault_api_address, vault_hostname
 from infra.vault.tls import TLS_SECRET, VaultTls
@@ -23,16 +24,9 @@ CHART_REPO = "https://helm.releases.hashicorp.com"
 TLS_DIR = f"/vault/userconfig/{TLS_SECRET}"
 AUDIT_DIR = "/vault/audit"
 AUDIT_FILE = f"{AUDIT_DIR}/vault-audit.log"
+API_SERVICE = "vault-api"
+SERVER_SELECTOR = {"app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": RELEASE, "component": "server"}
 
-# The API service is reachable only inside the private network (interconnect / VPN), never publicly.
-INTERNAL_LB_ANNOTATIONS: dict[str, dict[str, str]] = {
-    "aws": {
-        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
-        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-    },
-    "gcp": {"networking.gke.io/load-balancer-type": "Internal"},
-    "azure": {"service.beta.kubernetes.io/azure-load-balancer-internal": "true"},
-}
 
 
 def vault_address(cfg: Vault) -> str:
@@ -97,8 +91,7 @@ def helm_values(
     pod_labels: dict[str, str],
 ) -> dict[str, Any]:
     """Values for the hashicorp/vault chart (pure: tests read them back from the plan)."""
-    selector = {"matchLabels": {"app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": RELEASE,
-                                "component": "server"}}
+    selector = {"matchLabels": SERVER_SELECTOR}
     return {
         "global": {"enabled": True, "tlsDisable": False},
         "injector": {
@@ -116,7 +109,8 @@ def helm_values(
             "extraLabels": pod_labels,
             "serviceAccount": {"create": True, "name": VAULT_SERVICE_ACCOUNT,
                                "annotations": service_account_annotations},
-            "service": {"enabled": True, "type": "LoadBalancer", "annotations": INTERNAL_LB_ANNOTATIONS[cloud]},
+            # In-cluster only; peers reach the active node through VaultServer's `vault-api` Service.
+            "service": {"enabled": True, "type": "ClusterIP"},
             "dataStorage": {"enabled": True, "size": f"{cfg.data_storage_gb}Gi", "mountPath": "/vault/data"},
             # The audit device (VaultConfig enables it) writes to this volume.
             "auditStorage": {"enabled": True, "size": f"{cfg.audit_storage_gb}Gi", "mountPath": AUDIT_DIR},
@@ -139,7 +133,8 @@ def helm_values(
 
 class VaultServer(pulumi.ComponentResource):
     """Public attributes: namespace (str); release (helm.Release); tls (VaultTls);
-    address (Output[str]): the API URL, known once the release is installed; ca_cert_pem (Output[str])."""
+    address (Output[str]): the API URL, known once the release is installed; ca_cert_pem (Output[str]);
+    internal_address (Output[str]): the `vault-api` internal load balancer (DNS name on AWS, else IP)."""
 
     def __init__(
         self, name: str, *, stack: StackConfig, unseal: VaultUnsealKey, k8s_provider: pulumi.ProviderResource,
@@ -181,6 +176,23 @@ class VaultServer(pulumi.ComponentResource):
             skip_await=True,
             opts=ResourceOptions(parent=self, provider=k8s_provider, depends_on=[self.tls, unseal]),
         )
+        # The API for the other clusters (Vault Agent, Kubernetes auth clients) and operators: an
+        # internal load balancer to the active node only (the label Vault's kubernetes service
+        # registration keeps current), never public. infra.vault.dns names it in every linked network.
+        api = core.Service(
+            f"{name}-api",
+            metadata=meta.ObjectMetaArgs(
+                name=API_SERVICE, namespace=ns.metadata.name, annotations=INTERNAL_LB_ANNOTATIONS[cluster.cloud],
+                labels={"app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": RELEASE},
+            ),
+            spec=core.ServiceSpecArgs(
+                type="LoadBalancer",
+                selector={**SERVER_SELECTOR, "vault-active": "true"},
+                ports=[core.ServicePortArgs(name="https", port=API_PORT, target_port=API_PORT, protocol="TCP")],
+            ),
+            opts=ResourceOptions(parent=self, provider=k8s_provider, depends_on=[self.release]),
+        )
+        self.internal_address: pulumi.Output[str] = lb_address(api)
         address = vault_address(cfg)
         self.address: pulumi.Output[str] = self.release.status.apply(lambda _: address)
         self.ca_cert_pem = self.tls.ca_cert_pem

@@ -56,6 +56,20 @@ class StackConfig(ConfigModel):
                 return c
         raise KeyError(name)
 
+    def private_peers(self, name: str) -> list[Cluster]:
+        """Clusters privately linked to cluster `name` (`interconnect.links` in mode vpn or dedicated),
+        in link order. No interconnect section: none."""
+        if self.interconnect is None:
+            return []
+        names: list[str] = []
+        for link in self.interconnect.links:
+            if link.mode == "public" or name not in (link.a, link.b):
+                continue
+            other = link.b if link.a == name else link.a
+            if other not in names and other != name:
+                names.append(other)
+        return [self.cluster(n) for n in names]
+
     def clouds(self) -> set[str]:
         return {c.cloud for c in self.clusters} | {lake.cloud for lake in self.data_lakes}
 

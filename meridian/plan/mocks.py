@@ -24,12 +24,12 @@ class PlanMocks(pulumi.runtime.Mocks):
             state["arn"] = f"arn:aws:{service}:mock:123456789012:{rid}"
         if pkg == "gcp":
             state.setdefault("selfLink", f"https://www.googleapis.com/mock/{rid}")
-        if pkg == "azure-native":
-            state.setdefault("name", args.inputs.get("name") or rid)
         extra = OUTPUTS.get(args.typ)
         if extra is not None:
             for key, value in extra(args.name, dict(args.inputs)).items():
                 state.setdefault(key, value)
+        if pkg == "azure-native":
+            state.setdefault("name", args.inputs.get("name") or rid)
         return rid, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:

@@ -70,6 +70,7 @@ OUTPUTS: dict[str, Any] = {
     "aws:s3/bucketV2:BucketV2": _bucket,
     "aws:iam/role:Role": _role,
     "aws:eks/nodeGroup:NodeGroup": _node_group,
+    "aws:route53/zone:Zone": lambda name, _i: {"zoneId": "Z" + _hex(name, 20).upper()},
 }
 CALLS: dict[str, Any] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _azs,

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from infra.router_deploy import config_gen
 from infra.router_deploy.edge_dns import dns_targets
+from infra.vault.dns import reaches_vault
+from infra.vault.router_contract import vault_hostname
 from meridian.plan.runner import Plan
 
 ZONE = {
@@ -28,7 +30,7 @@ def _name(r: dict[str, Any]) -> str:
 
 def _under(plan: Plan, component: str) -> list[dict[str, Any]]:
     urn = next(
-        r["urn"] for r in plan.resources if r["type"] == "meridian:router:EdgeDns" and _name(r) == component
+        r["urn"] for r in plan.resources if r["type"] == "meridian:dns:PrivateDns" and _name(r) == component
     )
     return [r for r in plan.resources if r.get("parent") == urn]
 
@@ -44,6 +46,28 @@ def _internal_address(plan: Plan, cluster: str) -> str:
     )
     ingress = svc["outputs"]["status"]["loadBalancer"]["ingress"][0]
     return ingress.get("hostname") or ingress["ip"]
+
+
+def _zone_domain(zone: dict[str, Any]) -> str:
+    i = zone["inputs"]
+    return (i.get("dnsName") or "").rstrip(".") or i.get("name") or i.get("privateZoneName")
+
+
+def _records_in(children: list[dict[str, Any]], cloud: str, domain: str) -> list[tuple[str, str, str]]:
+    """The records of one zone (by its domain) among a PrivateDns component's children."""
+    zone = next(z for z in children if z["type"] == ZONE[cloud] and _zone_domain(z) == domain)
+    out = []
+    for r in children:
+        if r["type"] != RECORD[cloud]:
+            continue
+        i = r["inputs"]
+        if (
+            (cloud == "aws" and i["zoneId"] == zone["outputs"]["zoneId"])
+            or (cloud == "gcp" and i["managedZone"] == zone["inputs"]["name"])
+            or (cloud == "azure" and i["privateZoneName"] == domain)
+        ):
+            out.append(_record(r, cloud, domain))
+    return out
 
 
 def _record(r: dict[str, Any], cloud: str, domain: str) -> tuple[str, str, str]:
@@ -67,17 +91,14 @@ def test_every_edge_backend_resolves_in_its_clusters_network_to_the_peers_intern
         edge = config_gen.edge_backends(stack, cluster)
         if not edge:
             continue
-        children = _under(prod_plan, f"router-{cluster.name}-dns")
-        zones = [r for r in children if r["type"] == ZONE[cluster.cloud]]
+        children = _under(prod_plan, f"{cluster.name}-dns")
+        zones = [r for r in children if r["type"] == ZONE[cluster.cloud] and _zone_domain(r) == domain]
         assert len(zones) == 1, cluster.name
         # the zone is private to this cluster's region and network
         provider = _provider_inputs(prod_plan, zones[0])
         assert (provider.get("region") or provider.get("location")) == cluster.region
         records = {
-            host: (kind, target)
-            for host, kind, target in (
-                _record(r, cluster.cloud, domain) for r in children if r["type"] == RECORD[cluster.cloud]
-            )
+            host: (kind, target) for host, kind, target in _records_in(children, cluster.cloud, domain)
         }
         wanted = {cluster.name} | {b["name"].removeprefix("edge-") for b in edge}
         assert set(records) == {config_gen.peer_host(stack, stack.cluster(n)) for n in wanted}, cluster.name
@@ -100,32 +121,31 @@ def test_zones_are_attached_to_the_clusters_own_network(prod_plan: Plan) -> None
     }
     seen = set()
     for zone in prod_plan.of_type("aws:route53/zone:Zone"):
-        cluster = _name(zone).removeprefix("router-").removesuffix("-dns-zone")
+        cluster = _name(zone).split("-dns-")[0]
         region = prod_plan.config.cluster(cluster).region
         assert zone["inputs"]["vpcs"] == [{"vpcId": ids[f"{cluster}-vpc"], "vpcRegion": region}]
         seen.add("aws")
     for zone in prod_plan.of_type("gcp:dns/managedZone:ManagedZone"):
-        cluster = _name(zone).removeprefix("router-").removesuffix("-dns-zone")
+        cluster = _name(zone).split("-dns-")[0]
         assert zone["inputs"]["visibility"] == "private"
         nets = zone["inputs"]["privateVisibilityConfig"]["networks"]
         assert nets == [{"networkUrl": ids[f"{cluster}-vpc"]}]
         seen.add("gcp")
     for link in prod_plan.of_type("azure-native:network:VirtualNetworkLink"):
-        cluster = _name(link).removeprefix("router-").removesuffix("-dns-link")
+        cluster = _name(link).split("-dns-")[0]
         assert link["inputs"]["registrationEnabled"] is False
         assert link["inputs"]["virtualNetwork"] == {"id": ids[f"{cluster}-vnet"]}
         seen.add("azure")
     assert seen == {"aws", "gcp", "azure"}
 
 
-def test_a_cluster_without_edge_peers_gets_no_zone(prod_plan: Plan) -> None:
+def test_a_cluster_without_private_names_gets_no_zone(prod_plan: Plan) -> None:
     stack = prod_plan.config
-    lonely = [c for c in stack.clusters if len(dns_targets(stack, c)) == 1]
-    with_peers = [c for c in stack.clusters if len(dns_targets(stack, c)) > 1]
-    assert with_peers
-    dns = {_name(r) for r in prod_plan.of_type("meridian:router:EdgeDns")}
-    assert dns == {f"router-{c.name}-dns" for c in with_peers}
-    assert not any(f"router-{c.name}-dns" in dns for c in lonely)
+    named = [c for c in stack.clusters if len(dns_targets(stack, c)) > 1 or reaches_vault(stack, c)]
+    lonely = [c for c in stack.clusters if c not in named]
+    assert named and lonely
+    dns = {_name(r) for r in prod_plan.of_type("meridian:dns:PrivateDns")}
+    assert dns == {f"{c.name}-dns" for c in named}
 
 
 def test_no_router_name_is_published_outside_the_private_zones(prod_plan: Plan) -> None:
@@ -134,3 +154,49 @@ def test_no_router_name_is_published_outside_the_private_zones(prod_plan: Plan) 
         "cloudflare:index/record:Record"
     ):
         assert domain not in str(r["inputs"].get("name", "")), r["urn"]
+
+
+def test_vault_resolves_where_it_is_reachable_and_nowhere_else(prod_plan: Plan) -> None:
+    stack = prod_plan.config
+    assert stack.vault is not None
+    host = vault_hostname(stack.vault)
+    zone = host.split(".", 1)[1]
+    api = next(
+        r
+        for r in prod_plan.of_type("kubernetes:core/v1:Service")
+        if r["inputs"]["metadata"]["name"] == "vault-api"
+    )
+    address = api["outputs"]["status"]["loadBalancer"]["ingress"][0]["hostname"]  # Vault runs on EKS: an NLB
+    vault_cloud = stack.cluster(stack.vault.cluster).cloud
+    reachable = {stack.vault.cluster} | {p.name for p in stack.private_peers(stack.vault.cluster)}
+    found = set()
+    for r in prod_plan.of_type("meridian:dns:PrivateDns"):
+        cluster = stack.cluster(_name(r).removesuffix("-dns"))
+        children = _under(prod_plan, _name(r))
+        if cluster.name in reachable:
+            vault = _records_in(children, cluster.cloud, zone)
+            assert vault == [(host, "CNAME" if vault_cloud == "aws" else "A", address)], cluster.name
+            found.add(cluster.name)
+        else:
+            assert not any(x["type"] == ZONE[cluster.cloud] and _zone_domain(x) == zone for x in children)
+    assert found == reachable
+
+
+def test_vault_api_is_an_internal_lb_to_the_active_node_only(prod_plan: Plan) -> None:
+    api = next(
+        r
+        for r in prod_plan.of_type("kubernetes:core/v1:Service")
+        if r["inputs"]["metadata"]["name"] == "vault-api"
+    )
+    spec = api["inputs"]["spec"]
+    assert spec["type"] == "LoadBalancer"
+    assert spec["selector"]["vault-active"] == "true" and spec["selector"]["component"] == "server"
+    assert spec["ports"] == [{"name": "https", "port": 8200, "targetPort": 8200, "protocol": "TCP"}]
+    ann = api["inputs"]["metadata"]["annotations"]
+    assert ann["service.beta.kubernetes.io/aws-load-balancer-scheme"] == "internal"
+    release = next(
+        r
+        for r in prod_plan.of_type("kubernetes:helm.sh/v3:Release")
+        if r["inputs"].get("chart") == "vault" and r["inputs"].get("name") == "vault"
+    )
+    assert release["inputs"]["values"]["server"]["service"]["type"] == "ClusterIP"  # no second, chart-made LB

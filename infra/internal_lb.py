@@ -1,0 +1,34 @@
+"""Internal (private) Kubernetes load balancers: one set of annotations per cloud, and the address a
+cloud controller reports. Used by every Service that peers reach over the interconnect (the router's
+`router-internal`, Vault's `vault-api`); infra.private_dns gives those addresses names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes.core.v1 as core
+
+INTERNAL_LB_ANNOTATIONS: dict[str, dict[str, str]] = {
+    # AWS Load Balancer Controller: an internal NLB straight to the pod IPs.
+    "aws": {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+    },
+    "gcp": {"networking.gke.io/load-balancer-type": "Internal"},
+    "azure": {"service.beta.kubernetes.io/azure-load-balancer-internal": "true"},
+}
+
+
+def lb_address(svc: core.Service) -> pulumi.Output[str]:
+    """The first address in a LoadBalancer Service's status: a DNS name (AWS) or an IP; "" until set."""
+
+    def first(status: Any) -> str:
+        try:
+            ing = status.load_balancer.ingress[0]
+            return ing.ip or ing.hostname or ""
+        except (AttributeError, IndexError, TypeError):
+            return ""
+
+    return svc.status.apply(first)

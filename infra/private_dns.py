@@ -1,0 +1,204 @@
+"""PrivateDns: names the platform's private services resolve to, inside one cluster's own network.
+
+Used for the router's edge peers (`router.<peer>.<internalDomain>`, infra.router_deploy.edge_dns)
+and for Vault's API hostname (infra.vault.dns). Per cloud, one private zone per domain:
+  aws    a Route 53 private hosted zone associated with the cluster's VPC
+  gcp    a Cloud DNS private managed zone bound to the cluster's VPC network (needs dns.googleapis.com)
+  azure  an Azure Private DNS zone linked to the cluster's VNet, in the cluster's resource group
+Never public DNS. An AWS internal NLB is known by a DNS name (CNAME); GKE and AKS internal load
+balancers by an IP (A). An internal NLB's name resolves publicly to its private IPs, so GCP and
+Azure resolvers follow the CNAME without forwarding rules; the traffic itself goes over the
+interconnect. A name at a zone's apex is refused (a CNAME cannot live there)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_azure_native.network as azure_network
+import pulumi_gcp as gcp
+from pulumi import ResourceOptions
+
+from infra.regional import cluster_tags
+from meridian.config import Cluster, StackConfig
+from meridian.tags import gcp_labels
+
+RECORD_TTL = 60  # seconds: a re-created internal load balancer is found again within a minute
+
+
+def record_type(cloud: str) -> str:
+    """The record an internal load balancer of `cloud` gets: AWS NLBs have names, the others IPs."""
+    return "CNAME" if cloud == "aws" else "A"
+
+
+@dataclass(frozen=True)
+class DnsRecord:
+    """`host` (fully qualified, no trailing dot) in private zone `zone` -> `address` (`kind`)."""
+
+    zone: str
+    host: str
+    kind: str
+    address: pulumi.Input[str]
+
+    def __post_init__(self) -> None:
+        if not self.host.endswith("." + self.zone):
+            raise ValueError(f"private DNS: {self.host!r} is not a name inside the zone {self.zone!r}")
+        if self.kind not in ("A", "CNAME"):
+            raise ValueError(f"private DNS: record type {self.kind!r} for {self.host!r} (A or CNAME)")
+
+    @property
+    def relative(self) -> str:
+        return self.host.removesuffix("." + self.zone)
+
+
+AddRecord = Callable[[str, DnsRecord, pulumi.Output[str]], None]
+
+
+def _network_attr(region: Any, attr: str) -> Any:
+    net = getattr(region, "network", None)
+    if not hasattr(net, attr):
+        raise TypeError(
+            f"private DNS: the {region.config.cloud} regional stack of {region.config.name!r} does not expose "
+            f"region.network.{attr}"
+        )
+    return getattr(net, attr)
+
+
+def _slug(domain: str) -> str:
+    return re.sub(r"[^a-z0-9-]", "-", domain.lower())
+
+
+class PrivateDns(pulumi.ComponentResource):
+    """Private zones and records for one cluster's network. Public attributes:
+    zones (dict[str, Output[str]]: domain -> zone id); records (dict[str, str]: host -> record type)."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        region: Any,
+        stack: StackConfig,
+        records: Sequence[DnsRecord],
+        opts: ResourceOptions | None = None,
+    ) -> None:
+        """`region`: the cluster's RegionalCluster (config and network: the zones are attached there)."""
+        super().__init__("meridian:dns:PrivateDns", name, None, opts)
+        cluster: Cluster = region.config
+        hosts = [r.host for r in records]
+        dupes = sorted({h for h in hosts if hosts.count(h) > 1})
+        if dupes:
+            raise ValueError(f"private DNS for {cluster.name}: {', '.join(dupes)} named twice")
+        self._child = ResourceOptions(parent=self)
+        self._tags = {**cluster_tags(cluster, stack), "meridian-purpose": "private-dns"}
+        self.zones: dict[str, pulumi.Output[str]] = {}
+        self.records: dict[str, str] = {}
+        for zone in dict.fromkeys(r.zone for r in records):
+            zname = f"{name}-{_slug(zone)}"
+            add = self._zone(zname, zone, region, cluster)
+            for rec in (r for r in records if r.zone == zone):
+                add(f"{zname}-{_slug(rec.relative)}", rec, pulumi.Output.from_input(rec.address))
+                self.records[rec.host] = rec.kind
+        self.register_outputs({"zones": self.zones, "records": self.records})
+
+    def _zone(self, zname: str, domain: str, region: Any, cluster: Cluster) -> AddRecord:
+        """Create the zone for `domain`; return a function that adds one record to it."""
+        child, tags = self._child, self._tags
+        description = f"Meridian private names for {cluster.name}"
+        if cluster.cloud == "aws":
+            zone = aws.route53.Zone(
+                zname,
+                name=domain,
+                comment=description,
+                vpcs=[
+                    aws.route53.ZoneVpcArgs(vpc_id=_network_attr(region, "vpc_id"), vpc_region=cluster.region)
+                ],
+                force_destroy=True,  # records only; they are re-created from the topology
+                tags=tags,
+                opts=child,
+            )
+            self.zones[domain] = zone.zone_id
+
+            def aws_record(rname: str, rec: DnsRecord, address: pulumi.Output[str]) -> None:
+                aws.route53.Record(
+                    rname,
+                    zone_id=zone.zone_id,
+                    name=rec.host,
+                    type=rec.kind,
+                    ttl=RECORD_TTL,
+                    records=[address],
+                    opts=child,
+                )
+
+            return aws_record
+        if cluster.cloud == "gcp":
+            gzone = gcp.dns.ManagedZone(
+                zname,
+                name=f"{cluster.name}-{_slug(domain)}"[:63].rstrip("-"),
+                dns_name=domain + ".",
+                description=description,
+                visibility="private",
+                private_visibility_config=gcp.dns.ManagedZonePrivateVisibilityConfigArgs(
+                    networks=[
+                        gcp.dns.ManagedZonePrivateVisibilityConfigNetworkArgs(
+                            network_url=_network_attr(region, "network_id")
+                        )
+                    ]
+                ),
+                force_destroy=True,
+                labels=gcp_labels(tags),
+                opts=child,
+            )
+            self.zones[domain] = gzone.id
+
+            def gcp_record(rname: str, rec: DnsRecord, address: pulumi.Output[str]) -> None:
+                gcp.dns.RecordSet(
+                    rname,
+                    managed_zone=gzone.name,
+                    name=rec.host + ".",
+                    type=rec.kind,
+                    ttl=RECORD_TTL,
+                    rrdatas=[address.apply(lambda a: a + ".") if rec.kind == "CNAME" else address],
+                    opts=child,
+                )
+
+            return gcp_record
+        resource_group = _network_attr(region, "resource_group_name")
+        azone = azure_network.PrivateZone(
+            zname,
+            private_zone_name=domain,
+            resource_group_name=resource_group,
+            location="Global",
+            tags=tags,
+            opts=child,
+        )
+        azure_network.VirtualNetworkLink(
+            f"{zname}-link",
+            private_zone_name=azone.name,
+            resource_group_name=resource_group,
+            virtual_network_link_name=f"{cluster.name}-vnet",
+            location="Global",
+            registration_enabled=False,
+            virtual_network=azure_network.SubResourceArgs(id=_network_attr(region, "vnet_id")),
+            tags=tags,
+            opts=child,
+        )
+        self.zones[domain] = azone.id
+
+        def azure_record(rname: str, rec: DnsRecord, address: pulumi.Output[str]) -> None:
+            azure_network.PrivateRecordSet(
+                rname,
+                private_zone_name=azone.name,
+                resource_group_name=resource_group,
+                record_type=rec.kind,
+                relative_record_set_name=rec.relative,
+                ttl=RECORD_TTL,
+                a_records=[azure_network.ARecordArgs(ipv4_address=address)] if rec.kind == "A" else None,
+                cname_record=azure_network.CnameRecordArgs(cname=address) if rec.kind == "CNAME" else None,
+                opts=child,
+            )
+
+        return azure_record
