@@ -49,6 +49,20 @@ def lake_tags(lake: DataLake, stack: StackConfig) -> dict[str, str]:
     return residency_tags(lake.data_class, lake.jurisdiction, stack.environment, lake=lake.name)
 
 
+def peer_ranges(stack: StackConfig, cluster: Cluster) -> list[tuple[str, str]]:
+    """(peer name, CIDR) of every range from which a privately linked peer's workloads reach this
+    cluster: the peer's network, and for GKE peers also its pod range (GKE does not masquerade pod
+    traffic to private destinations; EKS pods have VPC addresses, AKS overlay pods leave as their node).
+    Vault's Kubernetes auth (token reviews) and operators over the interconnect need these to reach
+    the cluster's private API endpoint."""
+    out: list[tuple[str, str]] = []
+    for peer in stack.private_peers(cluster.name):
+        out.append((peer.name, str(peer.network.cidr)))
+        if peer.cloud == "gcp":
+            out.append((f"{peer.name}-pods", str(peer.network.pod_cidr)))
+    return out
+
+
 def access_log_days(lake: DataLake) -> int:
     """Access logs are audit evidence: kept at least a year, and as long as the data's retention."""
     return max(400, (lake.retention_years or 0) * 366)

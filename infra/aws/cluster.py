@@ -11,12 +11,14 @@ import pulumi
 import pulumi_aws.cloudwatch as cloudwatch
 import pulumi_aws.eks as eks
 import pulumi_aws.iam as iam
+import pulumi_aws.vpc as vpc
 import pulumi_kubernetes as k8s
 from pulumi import ResourceOptions
 
 from infra.aws.identity import IrsaRole, service_role
 from infra.aws.keys import KmsKey
 from infra.aws.network import AwsNetwork
+from infra.regional import peer_ranges
 from meridian.config import Cluster, StackConfig
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -154,6 +156,20 @@ class EksCluster(pulumi.ComponentResource):
         self.cluster_security_group_id: pulumi.Output[str | None] = control_plane.vpc_config.apply(
             lambda v: v.cluster_security_group_id
         )
+        # The private endpoint admits the cluster security group only; privately linked peers (Vault's
+        # token reviews, operators over the interconnect) get HTTPS from their ranges.
+        for peer, cidr in peer_ranges(stack, cluster):
+            vpc.SecurityGroupIngressRule(
+                f"{name}-api-from-{peer}",
+                security_group_id=self.cluster_security_group_id.apply(lambda sg: sg or ""),
+                cidr_ipv4=cidr,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                description=f"Kubernetes API from {peer} over the interconnect",
+                tags=tags,
+                opts=child,
+            )
         self.oidc_issuer_url: pulumi.Output[str] = control_plane.identities.apply(_issuer)
         self.oidc_issuer: pulumi.Output[str] = self.oidc_issuer_url.apply(lambda u: u.removeprefix("https://"))
 

@@ -22,6 +22,7 @@ from infra.azure.keys import KeyVaultKey
 from infra.azure.names import GlobalNames
 from infra.azure.network import AzureNetwork
 from infra.azure.nodepools import system_pool_profile
+from infra.regional import peer_ranges
 from meridian.config import Cluster, StackConfig
 
 DNS_SERVICE_HOST = 10  # the cluster DNS service takes the 10th address of the service range
@@ -46,7 +47,8 @@ def _kubelet_object_id(profile: object) -> str:
 class AksCluster(pulumi.ComponentResource):
     """Public attributes:
       cluster_name, endpoint (Output[str]: https://<private or public FQDN>:443), fqdn (Output[str]);
-      private (bool); version (str); resource_group_name (Output[str]);
+      private (bool); public_fqdn (bool: a private API named by its public FQDN, for linked peers);
+      version (str); resource_group_name (Output[str]);
       oidc_issuer_url (Output[str]: the issuer federated credentials must trust);
       identity_id, identity_principal_id, identity_client_id (Output[str]: control-plane identity);
       kubelet_object_id (Output[str]: the nodes' identity, e.g. for AcrPull);
@@ -121,10 +123,15 @@ class AksCluster(pulumi.ComponentResource):
             ),
         ]
 
+        # A private API's FQDN resolves only inside this VNet (the "system" private zone). Privately
+        # linked peers (Vault's token reviews, operators over the interconnect) need a name they can
+        # resolve: AKS's public FQDN, which answers with the same private address - the endpoint
+        # itself stays private. Peer traffic is admitted by the default VNet rules (gateway routes).
+        self.public_fqdn = self.private and bool(peer_ranges(stack, cluster))
         if self.private:
             access = containerservice.ManagedClusterAPIServerAccessProfileArgs(
                 enable_private_cluster=True,
-                enable_private_cluster_public_fqdn=False,
+                enable_private_cluster_public_fqdn=self.public_fqdn,
                 private_dns_zone="system",
             )
         else:
@@ -188,7 +195,7 @@ class AksCluster(pulumi.ComponentResource):
         )
 
         self.cluster_name: pulumi.Output[str] = mc.name
-        self.fqdn: pulumi.Output[str] = (mc.private_fqdn if self.private else mc.fqdn).apply(
+        self.fqdn: pulumi.Output[str] = (mc.private_fqdn if self.private and not self.public_fqdn else mc.fqdn).apply(
             lambda f: f or ""
         )
         self.endpoint: pulumi.Output[str] = self.fqdn.apply(lambda f: f"https://{f}:443")

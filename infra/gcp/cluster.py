@@ -18,6 +18,7 @@ from pulumi import ResourceOptions
 from infra.gcp.identity import gke_service_agent
 from infra.gcp.keys import KmsKey
 from infra.gcp.network import GcpVpc
+from infra.regional import peer_ranges
 from meridian.config import Cluster, StackConfig
 
 
@@ -136,6 +137,14 @@ class GkeCluster(pulumi.ComponentResource):
                         cidr_block=str(n), display_name=f"authorized-{i}"
                     )
                     for i, n in enumerate(cluster.authorized_networks)
+                ]
+                # Privately linked peers reach the private endpoint over the interconnect (Vault's
+                # token reviews, operators).
+                + [
+                    container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(
+                        cidr_block=cidr, display_name=f"peer-{peer}"
+                    )
+                    for peer, cidr in peer_ranges(stack, cluster)
                 ],
                 gcp_public_cidrs_access_enabled=False,
             ),

@@ -27,7 +27,10 @@ class PlanMocks(pulumi.runtime.Mocks):
         extra = OUTPUTS.get(args.typ)
         if extra is not None:
             for key, value in extra(args.name, dict(args.inputs)).items():
-                state.setdefault(key, value)
+                if isinstance(state.get(key), dict) and isinstance(value, dict):
+                    state[key] = {**value, **state[key]}  # computed fields added to an input object
+                else:
+                    state.setdefault(key, value)
         if pkg == "azure-native":
             state.setdefault("name", args.inputs.get("name") or rid)
         return rid, state

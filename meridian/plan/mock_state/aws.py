@@ -42,6 +42,7 @@ def _eks_cluster(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         "status": "ACTIVE",
         "platformVersion": "eks.1",
         "clusterId": _hex(name, 36),
+        "vpcConfig": {"clusterSecurityGroupId": f"sg-{_hex('sg/' + name, 17)}"},
     }
 
 
