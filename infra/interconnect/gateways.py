@@ -33,6 +33,8 @@ class GcpNetwork:
 class AzureNetwork:
     resource_group_name: pulumi.Input[str]
     gateway_subnet_id: pulumi.Input[str]  # the VNet's "GatewaySubnet" (/27 or larger)
+    vnet_name: pulumi.Input[str] | None = None  # VNet peering (mode "peering") needs both
+    vnet_id: pulumi.Input[str] | None = None
 
 
 ClusterNetwork = AwsNetwork | GcpNetwork | AzureNetwork

@@ -17,6 +17,7 @@ from infra.interconnect.gateways import (
     GcpNetwork,
 )
 from infra.interconnect.links import DedicatedLink, Gateway, VpnLink
+from infra.interconnect.peering import PeeringLink
 from infra.interconnect.plan import azure_custom_bgp_addresses, link_plans
 from meridian.config import StackConfig
 
@@ -27,6 +28,7 @@ class Interconnect(pulumi.ComponentResource):
     gateways: dict[str, Gateway]  # cluster name -> its gateway (only clusters with a private link)
     vpn_links: dict[str, VpnLink]  # "<first>--<second>" -> link
     dedicated_links: dict[str, DedicatedLink]
+    peering_links: dict[str, PeeringLink]
 
     def __init__(
         self,
@@ -90,6 +92,18 @@ class Interconnect(pulumi.ComponentResource):
                 partner_asn=partner_asn,
                 opts=lopts,
             )
+        self.peering_links = {
+            p.name: PeeringLink(
+                p.name,
+                plan=p,
+                first=networks[p.first.name],
+                second=networks[p.second.name],
+                first_provider=providers[p.first.name],
+                second_provider=providers[p.second.name],
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for p in link_plans(stack, "peering")
+        }
         self.register_outputs(self.stack_outputs())
 
     def stack_outputs(self) -> dict[str, Any]:
@@ -102,4 +116,5 @@ class Interconnect(pulumi.ComponentResource):
                 n: {"partner": link.plan.link.partner, "partnerKeys": link.partner_keys}
                 for n, link in self.dedicated_links.items()
             },
+            "peering": {n: {"cloud": link.plan.first.cloud} for n, link in self.peering_links.items()},
         }

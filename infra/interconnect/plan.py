@@ -19,6 +19,7 @@ from meridian.catalog import Cloud
 from meridian.config import Cluster, Link, StackConfig
 
 CLOUD_ORDER: dict[str, int] = {"aws": 0, "gcp": 1, "azure": 2}
+_NO_BLOCK = ipaddress.IPv4Network("169.254.0.0/32")  # LinkPlan.block of a peering: never used
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ def _tunnels(pair: tuple[str, str], block: ipaddress.IPv4Network) -> tuple[Tunne
 
 
 def link_plans(stack: StackConfig, mode: str) -> list[LinkPlan]:
-    """The links of one mode ('vpn' or 'dedicated'), ends ordered aws < gcp < azure."""
+    """The links of one mode ('vpn', 'dedicated' or 'peering'), ends ordered aws < gcp < azure (a
+    peering's ends keep their config order)."""
     ic = stack.interconnect
     if ic is None:
         return []
@@ -82,7 +84,8 @@ def link_plans(stack: StackConfig, mode: str) -> list[LinkPlan]:
             continue
         a, b = stack.cluster(link.a), stack.cluster(link.b)
         first, second = sorted((a, b), key=lambda c: CLOUD_ORDER[c.cloud])
-        block = ic.link_block(i)
+        # A peering has no tunnels: it takes no inside addresses (its /28 of the pool stays unused).
+        block = ic.link_block(i) if mode != "peering" else _NO_BLOCK
         out.append(
             LinkPlan(
                 index=i,

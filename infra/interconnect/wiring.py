@@ -3,7 +3,8 @@
 Fails with a clear message when a regional component does not (yet) expose what the mesh needs:
   aws    region.network.vpc_id, region.network.private_route_table_ids
   gcp    region.network.network_id (VPC network id / self link)
-  azure  region.network.resource_group_name, region.network.gateway_subnet_id"""
+  azure  region.network.resource_group_name, region.network.gateway_subnet_id, region.network.vnet_name,
+         region.network.vnet_id"""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from infra.interconnect.gateways import AwsNetwork, AzureNetwork, ClusterNetwork
 _NEEDS = {
     "aws": ("vpc_id", "private_route_table_ids"),
     "gcp": ("network_id",),
-    "azure": ("resource_group_name", "gateway_subnet_id"),
+    "azure": ("resource_group_name", "gateway_subnet_id", "vnet_name", "vnet_id"),
 }
 
 
@@ -33,7 +34,12 @@ def network_of(region: Any) -> ClusterNetwork:
         return AwsNetwork(vpc_id=net.vpc_id, route_table_ids=list(net.private_route_table_ids))
     if cloud == "gcp":
         return GcpNetwork(network=net.network_id)
-    return AzureNetwork(resource_group_name=net.resource_group_name, gateway_subnet_id=net.gateway_subnet_id)
+    return AzureNetwork(
+        resource_group_name=net.resource_group_name,
+        gateway_subnet_id=net.gateway_subnet_id,
+        vnet_name=net.vnet_name,
+        vnet_id=net.vnet_id,
+    )
 
 
 def networks_of(regions: Mapping[str, Any]) -> dict[str, ClusterNetwork]:

@@ -2,6 +2,7 @@
 
 from meridian.config.base import ConfigError, ConfigModel
 from meridian.config.load import load_from_pulumi, load_stack_file
+from meridian.config.problems import CONFIG_KEY, CONFIG_NAMESPACE, FULL_KEY
 from meridian.config.sections import (
     ALL_ZONES,
     Cloudflare,
@@ -21,7 +22,7 @@ from meridian.config.sections import (
     Tiers,
     Vault,
 )
-from meridian.config.stack import CONFIG_KEY, CONFIG_NAMESPACE, FULL_KEY, StackConfig, parse_stack_config
+from meridian.config.stack import StackConfig, parse_stack_config
 
 __all__ = [
     "ALL_ZONES",

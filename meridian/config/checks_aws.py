@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from meridian import catalog
-from meridian.config.problems import CONFIG_ROOT, is_private
+from meridian.config.problems import FULL_KEY, is_private
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
@@ -22,7 +22,7 @@ def check_aws(cfg: StackConfig) -> list[str]:
     for i, c in enumerate(cfg.clusters):
         if c.cloud != "aws":
             continue
-        base = f"{CONFIG_ROOT}.clusters[{i}].network"
+        base = f"{FULL_KEY}.clusters[{i}].network"
         if not 16 <= c.network.cidr.prefixlen <= 22:
             problems.append(
                 f"{base}.cidr: {c.network.cidr} ({c.name}): an AWS VPC range must be /16 to /22 (AWS allows at "
@@ -37,7 +37,7 @@ def check_aws(cfg: StackConfig) -> list[str]:
     for i, lake in enumerate(cfg.data_lakes):
         if lake.cloud != "aws":
             continue
-        base = f"{CONFIG_ROOT}.dataLakes[{i}]"
+        base = f"{FULL_KEY}.dataLakes[{i}]"
         t = lake.tiers
         if t.warm_after_days < S3_MIN_DAYS_BEFORE_IA:
             problems.append(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from meridian import catalog
-from meridian.config.problems import CONFIG_ROOT, is_private
+from meridian.config.problems import FULL_KEY, is_private
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
@@ -22,7 +22,7 @@ def check_azure(cfg: StackConfig) -> list[str]:
     for i, c in enumerate(cfg.clusters):
         if c.cloud != "azure":
             continue
-        base = f"{CONFIG_ROOT}.clusters[{i}].network"
+        base = f"{FULL_KEY}.clusters[{i}].network"
         if c.network.cidr.prefixlen > MAX_VNET_PREFIX:
             problems.append(
                 f"{base}.cidr: {c.network.cidr} ({c.name}): an Azure VNet needs /{MAX_VNET_PREFIX} or larger "
@@ -41,7 +41,7 @@ def check_azure(cfg: StackConfig) -> list[str]:
     for i, lake in enumerate(cfg.data_lakes):
         if lake.cloud != "azure" or not lake.replication:
             continue
-        base = f"{CONFIG_ROOT}.dataLakes[{i}].replication"
+        base = f"{FULL_KEY}.dataLakes[{i}].replication"
         try:
             pair = catalog.region("azure", lake.region).geo_pair
         except catalog.UnknownRegionError:

@@ -10,13 +10,13 @@ import re
 from typing import TYPE_CHECKING
 
 from meridian import catalog
-from meridian.config.problems import CONFIG_ROOT
+from meridian.config.problems import FULL_KEY
 from meridian.config.sections import CF_REGIONS
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
 
-_KEY = f"{CONFIG_ROOT}.cloudflare"
+_KEY = f"{FULL_KEY}.cloudflare"
 
 
 def check_cloudflare(cfg: StackConfig) -> list[str]:

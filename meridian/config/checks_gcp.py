@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from meridian.config.problems import CONFIG_ROOT
+from meridian.config.problems import FULL_KEY
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
@@ -20,7 +20,7 @@ def check_gcp(cfg: StackConfig) -> list[str]:
     for i, c in enumerate(cfg.clusters):
         if c.cloud != "gcp":
             continue
-        base = f"{CONFIG_ROOT}.clusters[{i}]"
+        base = f"{FULL_KEY}.clusters[{i}]"
         net = c.network
         if not 8 <= net.cidr.prefixlen <= 24:
             problems.append(

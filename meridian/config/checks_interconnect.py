@@ -8,13 +8,13 @@ import ipaddress
 import itertools
 from typing import TYPE_CHECKING
 
-from meridian.config.problems import CONFIG_ROOT
+from meridian.config.problems import FULL_KEY
 from meridian.config.sections import LINK_BLOCK_PREFIX
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
 
-_KEY = f"{CONFIG_ROOT}.interconnect"
+_KEY = f"{FULL_KEY}.interconnect"
 LINK_LOCAL = ipaddress.IPv4Network("169.254.0.0/16")
 # AWS refuses these /30s as tunnel inside CIDRs.
 AWS_RESERVED_INSIDE = tuple(
@@ -86,11 +86,23 @@ def check_interconnect(cfg: StackConfig) -> list[str]:
             continue
         ca, cb = clusters[link.a], clusters[link.b]
         clouds = {ca.cloud, cb.cloud}
-        if ca.cloud == cb.cloud and link.mode != "public":
+        if ca.cloud == cb.cloud and link.mode in ("vpn", "dedicated"):
             problems.append(
-                f"{base}: {link.a!r} and {link.b!r} are both on {ca.cloud}; the interconnect joins different clouds "
-                f"(networks on one cloud use that cloud's peering)"
+                f"{base}: {link.a!r} and {link.b!r} are both on {ca.cloud}; mode {link.mode!r} joins different "
+                f"clouds - use mode 'peering' ({ca.cloud}'s own network peering)"
             )
+            continue
+        if link.mode == "peering":
+            if ca.cloud != cb.cloud:
+                problems.append(
+                    f"{base}: mode 'peering' joins two networks of one cloud, but {link.a!r} is on {ca.cloud} and "
+                    f"{link.b!r} on {cb.cloud} - use 'vpn' or 'dedicated'"
+                )
+            if link.aws_connection_ids or link.azure_peering_location or link.partner or link.inside_cidr:
+                problems.append(
+                    f"{base}: partner / awsConnectionIds / azurePeeringLocation / insideCidr do not apply to mode "
+                    "'peering' (no tunnels, no BGP)"
+                )
             continue
         asn_a, asn_b = ic.asn_of(link.a, ca.cloud), ic.asn_of(link.b, cb.cloud)
         if link.mode != "public" and asn_a == asn_b:

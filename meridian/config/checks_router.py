@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from meridian.config.problems import CONFIG_ROOT, check_jurisdiction
+from meridian.config.problems import FULL_KEY, check_jurisdiction
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
 
-_KEY = f"{CONFIG_ROOT}.router"
+_KEY = f"{FULL_KEY}.router"
 
 
 def check_router(cfg: StackConfig) -> list[str]:
@@ -81,7 +81,7 @@ def _vault_contract(cfg: StackConfig) -> list[str]:
         for cloud in sorted({c.cloud for c in cfg.clusters} & set(engines)):
             if cloud not in cfg.vault.dynamic_credentials:
                 problems.append(
-                    f"{CONFIG_ROOT}.vault.dynamicCredentials: {cfg.vault.dynamic_credentials} lacks {cloud!r}; "
+                    f"{FULL_KEY}.vault.dynamicCredentials: {cfg.vault.dynamic_credentials} lacks {cloud!r}; "
                     f"the router's {engines[cloud]} backends read their credentials from Vault's {cloud} engine"
                 )
     return problems

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from meridian import catalog
-from meridian.config.problems import CONFIG_ROOT
+from meridian.config.problems import FULL_KEY
 
 if TYPE_CHECKING:
     from meridian.config.stack import StackConfig
 
-BASE = f"{CONFIG_ROOT}.vault"
+BASE = f"{FULL_KEY}.vault"
 DB_SCHEMES = ("postgresql", "postgres", "mysql")
 
 

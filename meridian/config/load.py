@@ -7,7 +7,8 @@ from pathlib import Path
 import yaml
 
 from meridian.config.base import ConfigError
-from meridian.config.stack import CONFIG_KEY, CONFIG_NAMESPACE, FULL_KEY, StackConfig, parse_stack_config
+from meridian.config.problems import CONFIG_KEY, CONFIG_NAMESPACE, FULL_KEY
+from meridian.config.stack import StackConfig, parse_stack_config
 
 
 def stack_file(root: Path, stack: str) -> Path:

@@ -7,8 +7,10 @@ import ipaddress
 
 from meridian import catalog
 
-CONFIG_ROOT = "meridian:platform"
-"""The one structured Pulumi config key every problem path starts from."""
+CONFIG_NAMESPACE = "meridian"
+CONFIG_KEY = "platform"
+FULL_KEY = f"{CONFIG_NAMESPACE}:{CONFIG_KEY}"
+"""The one structured Pulumi config key: every problem path starts from it."""
 
 PRIVATE_RANGES = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 """RFC 1918: where cluster, service and VPN-inside ranges must come from."""

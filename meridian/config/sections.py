@@ -143,7 +143,7 @@ class DataLake(ConfigModel):
 
 # --------------------------------------------------------------------------- interconnect
 
-LinkMode = Literal["public", "vpn", "dedicated"]
+LinkMode = Literal["public", "vpn", "dedicated", "peering"]
 Asn = Annotated[int, Field(ge=64512, le=65534)]
 DEFAULT_ASNS: dict[Cloud, int] = {"aws": 64512, "gcp": 64513, "azure": 65515}
 LINK_BLOCK_PREFIX = 28  # every non-public link owns one /28 of the pool: four /30s, one per tunnel/session
@@ -154,7 +154,8 @@ class Link(ConfigModel):
 
     public: no private link (traffic goes over the internet, TLS only); vpn: IPsec with BGP, redundant
     tunnels; dedicated: a partner circuit (e.g. Megaport) into Direct Connect / Partner Interconnect /
-    ExpressRoute at each end."""
+    ExpressRoute at each end; peering: two networks of the same cloud joined by that cloud's own
+    peering (AWS inter-region VPC peering, GCP VPC Network Peering, Azure global VNet peering)."""
 
     a: Name
     b: Name

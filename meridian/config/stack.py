@@ -17,7 +17,7 @@ from meridian.config.checks_gcp import check_gcp
 from meridian.config.checks_interconnect import check_interconnect
 from meridian.config.checks_router import check_router
 from meridian.config.checks_vault import check_vault
-from meridian.config.problems import check_jurisdiction, check_region
+from meridian.config.problems import FULL_KEY, check_jurisdiction, check_region
 from meridian.config.sections import (
     Cloudflare,
     Cluster,
@@ -27,10 +27,6 @@ from meridian.config.sections import (
     Router,
     Vault,
 )
-
-CONFIG_NAMESPACE = "meridian"
-CONFIG_KEY = "platform"
-FULL_KEY = f"{CONFIG_NAMESPACE}:{CONFIG_KEY}"
 
 
 class StackConfig(ConfigModel):

@@ -10,7 +10,8 @@ import pulumi
 from meridian.config import StackConfig, load_from_pulumi
 from meridian.plan.runner import Plan, run_plan
 
-SUBNET = "/subscriptions/0000/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{c}/subnets/GatewaySubnet"
+VNET = "/subscriptions/0000/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{c}"
+SUBNET = VNET + "/subnets/GatewaySubnet"
 
 
 def mesh_program() -> None:
@@ -26,7 +27,12 @@ def mesh_program() -> None:
         elif c.cloud == "gcp":
             networks[c.name] = GcpNetwork(network=f"projects/p/global/networks/{c.name}")
         else:
-            networks[c.name] = AzureNetwork(resource_group_name=f"rg-{c.name}", gateway_subnet_id=SUBNET.format(rg=f"rg-{c.name}", c=c.name))
+            networks[c.name] = AzureNetwork(
+                resource_group_name=f"rg-{c.name}",
+                gateway_subnet_id=SUBNET.format(rg=f"rg-{c.name}", c=c.name),
+                vnet_name=f"{c.name}-vnet",
+                vnet_id=VNET.format(rg=f"rg-{c.name}", c=c.name),
+            )
     mesh = Interconnect(
         "mesh",
         stack=stack,

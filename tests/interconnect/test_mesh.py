@@ -116,7 +116,7 @@ def test_psks_are_secret_envelopes_everywhere(dev_mesh: Plan) -> None:
 
 
 def test_prod_dedicated_links_use_partner_services_and_vpn_in_the_eu(prod_mesh: Plan) -> None:
-    assert len(prod_mesh.of_type(VPN_LINK)) == 3
+    assert len(prod_mesh.of_type(VPN_LINK)) == 6  # 3 between the EU clusters, 3 to the Vault cluster
     assert len(prod_mesh.of_type("meridian:interconnect:DedicatedLink")) == 5
     atts = prod_mesh.of_type("gcp:compute/interconnectAttachment:InterconnectAttachment")
     assert len(atts) == 6 and {a["inputs"]["type"] for a in atts} == {"PARTNER"}

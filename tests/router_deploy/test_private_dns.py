@@ -10,7 +10,9 @@ from infra.router_deploy import config_gen
 from infra.router_deploy.edge_dns import dns_targets
 from infra.vault.dns import reaches_vault
 from infra.vault.router_contract import vault_hostname
+from meridian.config import load_stack_file
 from meridian.plan.runner import Plan
+from tests.conftest import ROOT
 
 ZONE = {
     "aws": "aws:route53/zone:Zone",
@@ -139,13 +141,30 @@ def test_zones_are_attached_to_the_clusters_own_network(prod_plan: Plan) -> None
     assert seen == {"aws", "gcp", "azure"}
 
 
-def test_a_cluster_without_private_names_gets_no_zone(prod_plan: Plan) -> None:
+def test_zones_exist_exactly_where_there_are_names(prod_plan: Plan) -> None:
     stack = prod_plan.config
     named = [c for c in stack.clusters if len(dns_targets(stack, c)) > 1 or reaches_vault(stack, c)]
-    lonely = [c for c in stack.clusters if c not in named]
-    assert named and lonely
     dns = {_name(r) for r in prod_plan.of_type("meridian:dns:PrivateDns")}
     assert dns == {f"{c.name}-dns" for c in named}
+
+
+def test_an_unlinked_cluster_has_no_names_and_the_plan_says_vault_is_out_of_reach() -> None:
+    from infra.vault.dns import unreachable_clients, vault_records
+
+    stack = load_stack_file(ROOT / "Pulumi.prod.yaml")
+    assert stack.interconnect is not None
+    assert unreachable_clients(stack) == []  # prod: every cluster reaches Vault privately
+    cut = stack.model_copy(
+        update={
+            "interconnect": stack.interconnect.model_copy(
+                update={"links": [x for x in stack.interconnect.links if "gcp-ase1" not in (x.a, x.b)]}
+            )
+        }
+    )
+    ase1 = cut.cluster("gcp-ase1")
+    assert dns_targets(cut, ase1) == [ase1]
+    assert vault_records(cut, ase1, "10.0.0.1") == []
+    assert unreachable_clients(cut) == ["gcp-ase1"]
 
 
 def test_no_router_name_is_published_outside_the_private_zones(prod_plan: Plan) -> None:
