@@ -1,7 +1,9 @@
 """Optional OpenTelemetry tracing, plugged in around the forwarder (the hot path has no branch for it).
 
-Enabled by `tracing.enabled`. Needs `opentelemetry-api`; with `opentelemetry-sdk` and the OTLP gRPC
-exporter installed, spans are exported to OTEL_EXPORTER_OTLP_ENDPOINT (standard OTEL_* env vars).
+Enabled by `tracing.enabled`. Needs the `otel` extra (`meridian-router[otel]`, in the image by
+default): opentelemetry-api, -sdk and the OTLP/HTTP exporter, which sends spans to
+OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (standard OTEL_* env vars; an
+OpenTelemetry Collector listens for OTLP/HTTP on :4318).
 A span covers routing and forwarding up to the answer (for streams: up to the first byte).
 Attributes: model, operation, tenant, jurisdictions, backend, attempts, error code. Never prompts.
 """
@@ -22,10 +24,10 @@ def instrument(forwarder, cfg: TracingConfig) -> None:
         from opentelemetry import trace
     except ImportError:
         raise RuntimeError(
-            "tracing.enabled needs the opentelemetry-api package in the router image"
+            "tracing.enabled needs OpenTelemetry in the router's environment: install meridian-router[otel]"
         ) from None
     try:
-        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         from opentelemetry.sdk.resources import Resource
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -34,7 +36,10 @@ def instrument(forwarder, cfg: TracingConfig) -> None:
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
         trace.set_tracer_provider(provider)
     except ImportError:
-        log.warning("opentelemetry-sdk or the OTLP exporter is missing: spans go to the global provider")
+        log.warning(
+            "opentelemetry-sdk or the OTLP/HTTP exporter is missing (meridian-router[otel]): spans go to the "
+            "global provider"
+        )
     tracer = trace.get_tracer("meridian_router")
     inner = forwarder.forward
 
