@@ -180,7 +180,7 @@ class Forwarder:
     async def forward(
         self, op: str, body: dict, raw: bytes, tenant: str, model: str, scope: frozenset[str], stream: bool
     ) -> Answer | StreamAnswer:
-        plan = self.policy.plan(op, model, scope)
+        plan = self.policy.plan(op, model, scope, body)
         r = self.r
         started = time.monotonic()
         deadline = started + r.deadline_s

@@ -1,6 +1,7 @@
 """Routing policy: which backends may serve a request, in which order.
 
-Filter: model, airgap, residency, breaker/health (budget is checked per attempt, so a tenant
+Filter: model, airgap, residency, request features the backend's API honours (tools, structured
+output, n, logprobs: never dropped silently), breaker/health (budget is checked per attempt, so a tenant
 over budget can still use free local backends). Order: local, edge, cloud; within a tier
 un-demoted before latency-demoted, then by EWMA latency plus a cost weight.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from . import features
 from .adapters import Adapter, make_adapter
 from .breakers import Breaker
 from .config import CLOUD_PROVIDERS, TIER_RANK, BackendConfig, RouterConfig
@@ -50,11 +52,16 @@ class RoutingPolicy:
                     self.airgapped_models.add(m.name)
                     continue
                 self.by_model.setdefault(m.name, []).append(b)
+        # Models some backend of which cannot honour every request feature: only their requests are
+        # inspected for features (the others skip the scan).
+        self.limited_models = {
+            m for m, bs in self.by_model.items() if any(b.adapter.features != features.ALL for b in bs)
+        }
 
     def models(self) -> list[str]:
         return sorted(self.by_model)
 
-    def plan(self, op: str, model: str, scope: frozenset[str]) -> list[Backend]:
+    def plan(self, op: str, model: str, scope: frozenset[str], body: dict | None = None) -> list[Backend]:
         cands = self.by_model.get(model)
         if cands is None:
             if model in self.airgapped_models:
@@ -71,6 +78,22 @@ class RoutingPolicy:
                 "no_compliant_backend",
                 f"no backend for model {model!r} serves {op!r} inside jurisdiction(s) {sorted(scope)}",
             )
+        needs = (
+            features.required(op, body)
+            if body is not None and model in self.limited_models
+            else features.NONE
+        )
+        if needs:
+            capable = [b for b in allowed if needs <= b.adapter.features]
+            if not capable:
+                raise RouterError(
+                    400,
+                    "unsupported_feature",
+                    f"no backend for model {model!r} inside jurisdiction(s) {sorted(scope)} supports "
+                    f"{features.describe(needs)} (its backends there: "
+                    f"{', '.join(f'{b.name} ({b.cfg.provider})' for b in allowed)})",
+                )
+            allowed = capable
         now = time.monotonic()
         ready = [b for b in allowed if b.breaker.available(now)]
         if not ready:

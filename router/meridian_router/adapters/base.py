@@ -114,6 +114,8 @@ class Adapter:
     """Base for every provider. Subclasses override what differs."""
 
     ops: frozenset[str] = frozenset({"chat"})
+    # Request features (meridian_router.features) this API honours; requests using others go elsewhere.
+    features: frozenset[str] = frozenset()
 
     def __init__(self, cfg: BackendConfig) -> None:
         self.cfg = cfg

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import orjson
 
+from ..features import ALL as ALL_FEATURES
 from .base import Adapter, SSEParser, StreamTranslator, UpstreamRequest, Usage
 
 PATHS = {"chat": "/chat/completions", "completions": "/completions", "embeddings": "/embeddings"}
@@ -41,6 +42,7 @@ class PassThroughStream(StreamTranslator):
 
 class OpenAIAdapter(Adapter):
     ops = frozenset({"chat", "completions", "embeddings"})
+    features = ALL_FEATURES  # the request goes through as it is
 
     def headers(self, scope: frozenset[str]) -> dict[str, str]:
         h = {"content-type": "application/json"}
