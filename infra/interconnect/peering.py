@@ -92,26 +92,21 @@ class PeeringLink(pulumi.ComponentResource):
         import pulumi_gcp.compute as compute
 
         p = self.plan
-        forward = compute.NetworkPeering(
-            f"{name}-a",
-            name=f"{p.first.name}-to-{p.second.name}"[:63],
-            network=a.network,
-            peer_network=b.network,
-            export_custom_routes=True,
-            import_custom_routes=True,
-            opts=one,
-        )
-        # GCP refuses concurrent peering changes on one network: the second side waits for the first.
-        compute.NetworkPeering(
-            f"{name}-b",
-            name=f"{p.second.name}-to-{p.first.name}"[:63],
-            network=b.network,
-            peer_network=a.network,
-            export_custom_routes=True,
-            import_custom_routes=True,
-            opts=ResourceOptions.merge(two, ResourceOptions(depends_on=[forward])),
-        )
-        return forward.id
+        made: list[compute.NetworkPeering] = []
+        for net, peer, here, there, opts in ((a, b, p.first, p.second, one), (b, a, p.second, p.first, two)):
+            made.append(
+                compute.NetworkPeering(
+                    f"{name}-{'ab'[len(made)]}",
+                    name=f"{here.name}-to-{there.name}"[:63],
+                    network=net.network,
+                    peer_network=peer.network,
+                    export_custom_routes=True,
+                    import_custom_routes=True,
+                    # GCP refuses concurrent peering changes on one network: the second waits for the first.
+                    opts=ResourceOptions.merge(opts, ResourceOptions(depends_on=made[:1])),
+                )
+            )
+        return made[0].id
 
     def _azure(
         self, name: str, a: AzureNetwork, b: AzureNetwork, one: ResourceOptions, two: ResourceOptions
