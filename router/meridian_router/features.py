@@ -9,7 +9,8 @@ TOOLS = "tools"
 JSON_OUTPUT = "response_format"
 CHOICES = "n"
 LOGPROBS = "logprobs"
-ALL = frozenset({TOOLS, JSON_OUTPUT, CHOICES, LOGPROBS})
+MEDIA = "media"
+ALL = frozenset({TOOLS, JSON_OUTPUT, CHOICES, LOGPROBS, MEDIA})
 NONE: frozenset[str] = frozenset()
 
 DESCRIPTION = {
@@ -17,6 +18,7 @@ DESCRIPTION = {
     JSON_OUTPUT: "structured output (response_format)",
     CHOICES: "several choices (n > 1)",
     LOGPROBS: "log probabilities (logprobs)",
+    MEDIA: "non-text message parts (images, audio, files)",
 }
 
 
@@ -27,13 +29,14 @@ def required(op: str, body: dict) -> frozenset[str]:
     out: set[str] = set()
     if body.get("tools") or body.get("functions"):
         out.add(TOOLS)
-    else:
-        for m in body.get("messages") or ():
-            if isinstance(m, dict) and (
-                m.get("role") in ("tool", "function") or m.get("tool_calls") or m.get("function_call")
-            ):
-                out.add(TOOLS)
-                break
+    for m in body.get("messages") or ():
+        if not isinstance(m, dict):
+            continue
+        if m.get("role") in ("tool", "function") or m.get("tool_calls") or m.get("function_call"):
+            out.add(TOOLS)
+        content = m.get("content")
+        if isinstance(content, list) and any(isinstance(p, dict) and p.get("type") != "text" for p in content):
+            out.add(MEDIA)
     rf = body.get("response_format")
     if isinstance(rf, dict) and rf.get("type") not in (None, "text"):
         out.add(JSON_OUTPUT)

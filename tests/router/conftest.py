@@ -249,6 +249,8 @@ class FakeUpstream:
         if fault is not None:
             return fault
         body = self._body(request)
+        if body.get("tools"):
+            return await self._anthropic_tool_use(request, body)
         if body.get("stream"):
             resp = web.StreamResponse(headers={"content-type": "text/event-stream"})
             await resp.prepare(request)
@@ -297,6 +299,59 @@ class FakeUpstream:
                 "usage": {"input_tokens": 11, "output_tokens": 2},
             }
         )
+
+    async def _anthropic_tool_use(self, request: web.Request, body: dict) -> web.StreamResponse:
+        """Anthropic asking for the first tool with {"city": "Paris"}, as its API does."""
+        name = body["tools"][0]["name"]
+        if not body.get("stream"):
+            return web.json_response(
+                {
+                    "id": "m2",
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [
+                        {"type": "text", "text": "checking"},
+                        {"type": "tool_use", "id": "toolu_01", "name": name, "input": {"city": "Paris"}},
+                    ],
+                    "stop_reason": "tool_use",
+                    "usage": {"input_tokens": 30, "output_tokens": 12},
+                }
+            )
+        resp = web.StreamResponse(headers={"content-type": "text/event-stream"})
+        await resp.prepare(request)
+        events = [
+            {"type": "message_start", "message": {"id": "m2", "usage": {"input_tokens": 30}}},
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "checking"}},
+            {"type": "content_block_stop", "index": 0},
+            {
+                "type": "content_block_start",
+                "index": 1,
+                "content_block": {"type": "tool_use", "id": "toolu_01", "name": name, "input": {}},
+            },
+            {
+                "type": "content_block_delta",
+                "index": 1,
+                "delta": {"type": "input_json_delta", "partial_json": ""},
+            },
+            {
+                "type": "content_block_delta",
+                "index": 1,
+                "delta": {"type": "input_json_delta", "partial_json": '{"city": '},
+            },
+            {
+                "type": "content_block_delta",
+                "index": 1,
+                "delta": {"type": "input_json_delta", "partial_json": '"Paris"}'},
+            },
+            {"type": "content_block_stop", "index": 1},
+            {"type": "message_delta", "delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 12}},
+            {"type": "message_stop"},
+        ]
+        for ev in events:
+            await resp.write(f"event: {ev['type']}\n".encode() + b"data: " + orjson.dumps(ev) + b"\n\n")
+        await resp.write_eof()
+        return resp
 
     async def gemini(self, request: web.Request) -> web.StreamResponse:
         fault = await self._fault(request)

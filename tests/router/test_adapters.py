@@ -149,3 +149,126 @@ def test_bedrock_credentials_file_is_reread(make_router, ups, tmp_path):
     client(r).chat.completions.create(model="m1", messages=MSG, max_tokens=5)
     seen = ups["extra"].seen[-1]["headers"]
     assert "Credential=AKIDFILE/" in seen["authorization"] and seen["x-amz-security-token"] == "t1"
+
+
+WEATHER = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Weather for a city",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+            },
+        },
+    }
+]
+
+
+def test_anthropic_tool_calls_both_ways(make_router, ups):
+    import json
+
+    r = make_router(one_backend(ups, "anthropic"))
+    out = client(r).chat.completions.create(
+        model="m1", messages=MSG, tools=WEATHER, tool_choice="required", parallel_tool_calls=False
+    )
+    choice = out.choices[0]
+    assert choice.finish_reason == "tool_calls"
+    assert choice.message.content == "checking"
+    (call,) = choice.message.tool_calls
+    assert (call.id, call.type, call.function.name) == ("toolu_01", "function", "get_weather")
+    assert json.loads(call.function.arguments) == {"city": "Paris"}
+    sent = json.loads(ups["extra"].seen[-1]["body"])
+    assert sent["tools"] == [
+        {
+            "name": "get_weather",
+            "input_schema": WEATHER[0]["function"]["parameters"],
+            "description": "Weather for a city",
+        }
+    ]
+    assert sent["tool_choice"] == {"type": "any", "disable_parallel_tool_use": True}
+
+    # the conversation continues: the assistant's call and two tool results (merged into one user turn)
+    follow = [
+        *MSG,
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "toolu_01",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
+                },
+                {
+                    "id": "toolu_02",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city":"Lyon"}'},
+                },
+            ],
+        },
+        {"role": "tool", "tool_call_id": "toolu_01", "content": "sunny"},
+        {"role": "tool", "tool_call_id": "toolu_02", "content": "rain"},
+    ]
+    client(r).chat.completions.create(model="m1", messages=follow, tools=WEATHER)
+    sent = json.loads(ups["extra"].seen[-1]["body"])
+    assert sent["system"] == "be brief"
+    roles = [m["role"] for m in sent["messages"]]
+    assert roles == ["user", "assistant", "user"]
+    assert sent["messages"][1]["content"] == [
+        {"type": "tool_use", "id": "toolu_01", "name": "get_weather", "input": {"city": "Paris"}},
+        {"type": "tool_use", "id": "toolu_02", "name": "get_weather", "input": {"city": "Lyon"}},
+    ]
+    assert sent["messages"][2]["content"] == [
+        {"type": "tool_result", "tool_use_id": "toolu_01", "content": "sunny"},
+        {"type": "tool_result", "tool_use_id": "toolu_02", "content": "rain"},
+    ]
+    assert "tool_choice" not in sent
+
+
+def test_anthropic_streamed_tool_call(make_router, ups):
+    import json
+
+    r = make_router(one_backend(ups, "anthropic"))
+    chunks = list(client(r).chat.completions.create(model="m1", messages=MSG, tools=WEATHER, stream=True))
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    calls: dict[int, dict] = {}
+    for c in chunks:
+        for tc in (c.choices[0].delta.tool_calls or []) if c.choices else []:
+            slot = calls.setdefault(tc.index, {"id": None, "name": None, "arguments": ""})
+            slot["id"] = tc.id or slot["id"]
+            slot["name"] = (tc.function.name if tc.function else None) or slot["name"]
+            slot["arguments"] += (tc.function.arguments or "") if tc.function else ""
+    assert text == "checking"
+    assert calls == {0: {"id": "toolu_01", "name": "get_weather", "arguments": '{"city": "Paris"}'}}
+    assert json.loads(calls[0]["arguments"]) == {"city": "Paris"}
+    assert chunks[-1].choices[0].finish_reason == "tool_calls"
+    assert chunks[-1].usage.completion_tokens == 12
+
+
+def test_anthropic_refuses_malformed_tool_input_clearly(make_router, ups):
+    r = make_router(one_backend(ups, "anthropic"))
+    bad = [
+        *MSG,
+        {
+            "role": "assistant",
+            "tool_calls": [
+                {
+                    "id": "t1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": "{not json"},
+                }
+            ],
+        },
+    ]
+    with pytest.raises(openai.BadRequestError) as e:
+        client(r).chat.completions.create(model="m1", messages=bad, tools=WEATHER)
+    assert e.value.body["code"] == "invalid_request"
+    assert "messages[2].tool_calls[0].function: arguments is not valid JSON" in e.value.body["message"]
+    with pytest.raises(openai.BadRequestError) as e:
+        client(r).chat.completions.create(
+            model="m1", messages=[*MSG, {"role": "tool", "content": "x"}], tools=WEATHER
+        )
+    assert "messages[2]: a tool message needs the tool_call_id it answers" in e.value.body["message"]

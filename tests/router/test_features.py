@@ -41,16 +41,17 @@ def _client(r, key: str = "eu-key") -> openai.OpenAI:
     return openai.OpenAI(base_url=r.url + "/v1", api_key=key, max_retries=0, timeout=10)
 
 
-def test_tool_requests_skip_the_backend_that_would_drop_tools(make_router, ups):
+def test_requests_skip_the_backend_that_would_drop_a_feature(make_router, ups):
     r = make_router(_mixed(ups))
     for u in ups.values():
         u.reset()
     _client(r).chat.completions.create(model="m1", messages=MSG)
-    assert ups["extra"].hits == 1 and ups["cloud_eu"].hits == 0  # plain: local tier first
+    assert ups["extra"].hits == 1 and ups["cloud_eu"].hits == 0  # plain: local tier (Anthropic) first
     _client(r).chat.completions.create(model="m1", messages=MSG, tools=TOOLS)
-    assert ups["extra"].hits == 1 and ups["cloud_eu"].hits == 1  # tools: the backend that honours them
-    seen = ups["cloud_eu"].seen[-1]["body"]
-    assert b'"tools"' in seen  # passed through as sent
+    assert ups["extra"].hits == 2 and ups["cloud_eu"].hits == 0  # tools: Anthropic translates them
+    _client(r).chat.completions.create(model="m1", messages=MSG, response_format={"type": "json_object"})
+    assert ups["extra"].hits == 2 and ups["cloud_eu"].hits == 1  # JSON mode: only OpenAI-compatible
+    assert b'"response_format"' in ups["cloud_eu"].seen[-1]["body"]  # passed through as sent
     assert ups["cloud_us"].hits == 0  # never outside the jurisdiction
 
 
@@ -91,6 +92,11 @@ def test_no_capable_backend_in_scope_is_a_clear_400_not_a_residency_leak(make_ro
         ({"messages": MSG, "n": 3}, {features.CHOICES}),
         ({"messages": MSG, "logprobs": True, "top_logprobs": 2}, {features.LOGPROBS}),
         ({"messages": MSG, "logprobs": False}, set()),
+        ({"messages": [{"role": "user", "content": [{"type": "text", "text": "x"}]}]}, set()),
+        (
+            {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,"}}]}]},
+            {features.MEDIA},
+        ),
     ],
 )
 def test_required_features(body, wanted):

@@ -1,9 +1,11 @@
-"""Anthropic Messages API: chat only, translated both ways, streaming included."""
+"""Anthropic Messages API: chat only, translated both ways, streaming and tool calls included."""
 
 from __future__ import annotations
 
 import orjson
 
+from .. import features
+from . import anthropic_tools
 from .base import (
     FINISH,
     SSE_DONE,
@@ -16,7 +18,6 @@ from .base import (
     chunk_event,
     completion_envelope,
     sampling_params,
-    split_system,
 )
 
 
@@ -26,6 +27,7 @@ class AnthropicStream(StreamTranslator):
         self.parser = SSEParser()
         self.id = chat_id()
         self.started = False
+        self.tool_index: dict[int, int] = {}  # Anthropic content block index -> OpenAI tool call index
 
     def feed(self, chunk: bytes) -> bytes:
         out = []
@@ -39,11 +41,29 @@ class AnthropicStream(StreamTranslator):
                 u = (ev.get("message") or {}).get("usage") or {}
                 self.usage.prompt_tokens = int(u.get("input_tokens") or 0)
                 out.append(chunk_event(self.id, self.model, {"role": "assistant", "content": ""}))
+            elif kind == "content_block_start":
+                block = ev.get("content_block") or {}
+                if block.get("type") == "tool_use":
+                    i = self.tool_index[int(ev.get("index") or 0)] = len(self.tool_index)
+                    self.chunks += 1
+                    call = {
+                        "index": i,
+                        "id": block.get("id"),
+                        "type": "function",
+                        "function": {"name": block.get("name"), "arguments": ""},
+                    }
+                    out.append(chunk_event(self.id, self.model, {"tool_calls": [call]}))
             elif kind == "content_block_delta":
-                text = (ev.get("delta") or {}).get("text")
+                delta = ev.get("delta") or {}
+                text = delta.get("text")
                 if text:
                     self.chunks += 1
                     out.append(chunk_event(self.id, self.model, {"content": text}))
+                elif delta.get("type") == "input_json_delta" and delta.get("partial_json"):
+                    i = self.tool_index.get(int(ev.get("index") or 0))
+                    if i is not None:
+                        call = {"index": i, "function": {"arguments": delta["partial_json"]}}
+                        out.append(chunk_event(self.id, self.model, {"tool_calls": [call]}))
             elif kind == "message_delta":
                 u = ev.get("usage") or {}
                 self.usage.completion_tokens = int(u.get("output_tokens") or 0)
@@ -72,9 +92,10 @@ class AnthropicStream(StreamTranslator):
 
 class AnthropicAdapter(Adapter):
     ops = frozenset({"chat"})
+    features = frozenset({features.TOOLS})
 
     def build(self, op, body, raw, model, stream, scope, want_usage):
-        system, messages = split_system(body.get("messages") or [])
+        system, messages = anthropic_tools.messages(body.get("messages") or [])
         req: dict = {
             "model": self.upstream_models[model],
             "messages": messages,
@@ -84,6 +105,12 @@ class AnthropicAdapter(Adapter):
         }
         if system:
             req["system"] = system
+        tools = anthropic_tools.tool_definitions(body)
+        if tools:
+            req["tools"] = tools
+        choice = anthropic_tools.tool_choice(body)
+        if choice is not None and tools:
+            req["tool_choice"] = choice
         if stream:
             req["stream"] = True
         headers = {
@@ -97,11 +124,14 @@ class AnthropicAdapter(Adapter):
 
     def translate(self, op, data, model):
         obj = orjson.loads(data)
-        text = "".join(b.get("text", "") for b in obj.get("content") or [] if b.get("type") == "text")
+        content = obj.get("content") or []
+        text = "".join(b.get("text", "") for b in content if b.get("type") == "text")
         u = obj.get("usage") or {}
         usage = Usage(int(u.get("input_tokens") or 0), int(u.get("output_tokens") or 0), bool(u))
         finish = FINISH.get(obj.get("stop_reason") or "", "stop")
-        return completion_envelope(model, text, finish, usage), usage
+        return completion_envelope(
+            model, text, finish, usage, tool_calls=anthropic_tools.tool_calls(content)
+        ), usage
 
     def stream_translator(self, model, client_stream):
         return AnthropicStream(model)

@@ -212,16 +212,19 @@ def sampling_params(
     return out
 
 
-def completion_envelope(model: str, text: str, finish: str, usage: Usage, id_: str | None = None) -> bytes:
+def completion_envelope(
+    model: str, text: str, finish: str, usage: Usage, id_: str | None = None, tool_calls: list[dict] | None = None
+) -> bytes:
+    message: dict = {"role": "assistant", "content": text}
+    if tool_calls:
+        message = {"role": "assistant", "content": text or None, "tool_calls": tool_calls}
     return orjson.dumps(
         {
             "id": id_ or chat_id(),
             "object": "chat.completion",
             "created": int(time.time()),
             "model": model,
-            "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}
-            ],
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
             "usage": usage_json(usage),
         }
     )
