@@ -94,7 +94,7 @@ class Authenticator:
             claims = jwt.decode(
                 token,
                 key,
-                algorithms=[alg],
+                algorithms=[str(alg)],
                 audience=j.audience,
                 issuer=j.issuer,
                 leeway=j.leeway_s,

@@ -8,6 +8,7 @@ half_open --(success_threshold successes)--> closed;  --(any failure)--> open
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from .config import BreakerConfig
 
@@ -41,7 +42,7 @@ class Breaker:
         self.ewma_ms: float = 0.0
         self.cool_until = 0.0  # Retry-After from a 429
         self.healthy = True  # active health checks
-        self.on_open = None  # callback(breaker) -> None, set by shared state
+        self.on_open: Callable[[Breaker], None] | None = None  # set by shared state
 
     # --- routing questions -------------------------------------------------------------------
     def available(self, now: float) -> bool:

@@ -37,32 +37,34 @@ class _Model(BaseModel):
 class Price(_Model):
     """USD per million tokens."""
 
-    input_per_mtok: float = Field(0.0, ge=0)
-    output_per_mtok: float = Field(0.0, ge=0)
+    input_per_mtok: float = Field(default=0.0, ge=0)
+    output_per_mtok: float = Field(default=0.0, ge=0)
 
 
 class ModelRoute(_Model):
     name: str = Field(min_length=1, description="Public model name clients ask for")
-    upstream: str | None = Field(None, description="Model id sent upstream (default: name)")
+    upstream: str | None = Field(default=None, description="Model id sent upstream (default: name)")
     price: Price | None = None
 
 
 class BreakerConfig(_Model):
-    failure_threshold: int = Field(5, ge=1)
-    recovery_timeout_s: float = Field(30.0, gt=0)
-    half_open_max_probes: int = Field(1, ge=1)
-    success_threshold: int = Field(1, ge=1)
-    latency_limit_ms: float | None = Field(None, gt=0, description="EWMA above this demotes the backend")
+    failure_threshold: int = Field(default=5, ge=1)
+    recovery_timeout_s: float = Field(default=30.0, gt=0)
+    half_open_max_probes: int = Field(default=1, ge=1)
+    success_threshold: int = Field(default=1, ge=1)
+    latency_limit_ms: float | None = Field(
+        default=None, gt=0, description="EWMA above this demotes the backend"
+    )
 
 
 class HealthCheckConfig(_Model):
     path: str | None = Field(
-        None,
+        default=None,
         description="GET path probed on the backend's origin (scheme://host:port), e.g. /health; null disables",
     )
-    interval_s: float = Field(10.0, gt=0)
-    timeout_s: float = Field(2.0, gt=0)
-    unhealthy_after: int = Field(2, ge=1)
+    interval_s: float = Field(default=10.0, gt=0)
+    timeout_s: float = Field(default=2.0, gt=0)
+    unhealthy_after: int = Field(default=2, ge=1)
 
 
 class BackendConfig(_Model):
@@ -72,24 +74,26 @@ class BackendConfig(_Model):
     base_url: str = Field(min_length=1)
     jurisdiction: str = Field(description="Catalog jurisdiction id the backend's data stays in")
     cloud: Literal["aws", "gcp", "azure"] | None = None
-    region: str | None = Field(None, description="Catalog region; checked to lie within `jurisdiction`")
+    region: str | None = Field(
+        default=None, description="Catalog region; checked to lie within `jurisdiction`"
+    )
     models: list[ModelRoute] = Field(min_length=1)
     price: Price = Price()
     api_key_env: str | None = None
     api_key_file: str | None = None
-    timeout_s: float = Field(60.0, gt=0)
-    stream_idle_timeout_s: float = Field(30.0, gt=0)
-    max_connections: int = Field(256, ge=1)
+    timeout_s: float = Field(default=60.0, gt=0)
+    stream_idle_timeout_s: float = Field(default=30.0, gt=0)
+    max_connections: int = Field(default=256, ge=1)
     breaker: BreakerConfig = BreakerConfig()
     health_check: HealthCheckConfig = HealthCheckConfig()
     # provider specifics
-    api_version: str | None = Field(None, description="azure_openai api-version / anthropic-version")
-    aws_region: str | None = Field(None, description="bedrock: SigV4 signing region")
+    api_version: str | None = Field(default=None, description="azure_openai api-version / anthropic-version")
+    aws_region: str | None = Field(default=None, description="bedrock: SigV4 signing region")
     aws_access_key_id_env: str = "AWS_ACCESS_KEY_ID"
     aws_secret_access_key_env: str = "AWS_SECRET_ACCESS_KEY"
     aws_session_token_env: str = "AWS_SESSION_TOKEN"
     aws_credentials_file: str | None = Field(
-        None,
+        default=None,
         description="bedrock: file with AWS_ACCESS_KEY_ID=/AWS_SECRET_ACCESS_KEY=/AWS_SESSION_TOKEN= lines "
         "(optionally `export `-prefixed; Vault Agent renders it), re-read when it changes; overrides the env vars",
     )
@@ -138,8 +142,8 @@ class BackendConfig(_Model):
 
 
 class BudgetLimits(_Model):
-    daily_usd: float | None = Field(None, ge=0)
-    monthly_usd: float | None = Field(None, ge=0)
+    daily_usd: float | None = Field(default=None, ge=0)
+    monthly_usd: float | None = Field(default=None, ge=0)
 
 
 class TenantConfig(_Model):
@@ -147,7 +151,7 @@ class TenantConfig(_Model):
         min_length=1, description="Jurisdictions this tenant's data may go to; ['*'] for any"
     )
     budget: BudgetLimits = BudgetLimits()
-    models: list[str] | None = Field(None, description="Allowed public model names (null = all)")
+    models: list[str] | None = Field(default=None, description="Allowed public model names (null = all)")
 
     @field_validator("jurisdictions")
     @classmethod
@@ -171,9 +175,9 @@ class ApiKeyConfig(_Model):
 
 class JwtConfig(_Model):
     algorithms: list[Literal["HS256", "RS256"]] = ["RS256"]
-    secret_env: str | None = Field(None, description="HS256 shared secret, from this env var")
+    secret_env: str | None = Field(default=None, description="HS256 shared secret, from this env var")
     secret_file: str | None = None
-    public_key_file: str | None = Field(None, description="RS256 PEM public key")
+    public_key_file: str | None = Field(default=None, description="RS256 PEM public key")
     audience: str
     issuer: str | None = None
     tenant_claim: str = "tenant"
@@ -190,7 +194,7 @@ class JwtConfig(_Model):
 
 
 class AuthConfig(_Model):
-    disabled: bool = Field(False, description="No inbound auth; every request is `anonymous_tenant`")
+    disabled: bool = Field(default=False, description="No inbound auth; every request is `anonymous_tenant`")
     anonymous_tenant: str = "default"
     required_scope: str = "inference"
     admin_scope: str = "admin"
@@ -201,57 +205,69 @@ class AuthConfig(_Model):
 class ResidencyConfig(_Model):
     header: str = "x-meridian-jurisdiction"
     client_country_header: str | None = Field(
-        None, description="e.g. cf-ipcountry: bind requests to the client country's jurisdictions"
+        default=None, description="e.g. cf-ipcountry: bind requests to the client country's jurisdictions"
     )
     unknown_country: Literal["reject", "ignore"] = "reject"
 
 
 class RoutingConfig(_Model):
-    deadline_s: float = Field(60.0, gt=0)
-    max_attempts: int = Field(4, ge=1)
-    retries_per_backend: int = Field(1, ge=0)
-    backoff_base_s: float = Field(0.05, ge=0)
-    backoff_max_s: float = Field(1.0, ge=0)
-    max_retry_after_s: float = Field(30.0, ge=0, description="Longest Retry-After honoured as a cool-down")
-    ewma_alpha: float = Field(0.2, gt=0, le=1)
+    deadline_s: float = Field(default=60.0, gt=0)
+    max_attempts: int = Field(default=4, ge=1)
+    retries_per_backend: int = Field(default=1, ge=0)
+    backoff_base_s: float = Field(default=0.05, ge=0)
+    backoff_max_s: float = Field(default=1.0, ge=0)
+    max_retry_after_s: float = Field(
+        default=30.0, ge=0, description="Longest Retry-After honoured as a cool-down"
+    )
+    ewma_alpha: float = Field(default=0.2, gt=0, le=1)
     cost_weight_ms_per_usd_mtok: float = Field(
-        10.0, ge=0, description="Latency-equivalent ms per USD/Mtok when ranking within a tier"
+        default=10.0, ge=0, description="Latency-equivalent ms per USD/Mtok when ranking within a tier"
     )
 
 
 class BudgetConfig(_Model):
     global_limits: BudgetLimits = BudgetLimits()
-    kill_switch: bool = Field(False, description="Refuse every priced (non-free) request")
+    kill_switch: bool = Field(default=False, description="Refuse every priced (non-free) request")
     fail_mode: Literal["fail_open", "fail_closed", "local"] = "local"
-    prompt_chars_per_token: float = Field(3.0, gt=0, description="Worst-case prompt size estimate")
-    default_max_tokens: int = Field(4096, ge=1, description="Assumed when a request sets no max_tokens")
+    prompt_chars_per_token: float = Field(default=3.0, gt=0, description="Worst-case prompt size estimate")
+    default_max_tokens: int = Field(
+        default=4096, ge=1, description="Assumed when a request sets no max_tokens"
+    )
 
 
 class RedisConfig(_Model):
     url: str = Field(description="redis://host:port/db (password via url_env instead if secret)")
     url_env: str | None = None
     key_prefix: str = "meridian:router:"
-    socket_timeout_s: float = Field(0.25, gt=0)
-    retry_after_s: float = Field(1.0, gt=0, description="How long to wait before retrying a dead Redis")
-    breaker_sync_s: float = Field(1.0, gt=0)
+    socket_timeout_s: float = Field(default=0.25, gt=0)
+    retry_after_s: float = Field(
+        default=1.0, gt=0, description="How long to wait before retrying a dead Redis"
+    )
+    breaker_sync_s: float = Field(default=1.0, gt=0)
 
 
 class ServerConfig(_Model):
     host: str = "0.0.0.0"
-    port: int = Field(8080, ge=1, le=65535, description="Plain-HTTP listener")
-    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    port: int = Field(default=8080, ge=1, le=65535, description="Plain-HTTP listener")
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     access_log: bool = True
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # HTTPS: with a certificate and key the router also serves HTTPS on `tls_port` (the same app).
-    tls_cert_file: str | None = Field(None, description="PEM certificate (chain) served on `tls_port`")
-    tls_key_file: str | None = Field(None, description="PEM private key of `tls_cert_file`")
+    tls_cert_file: str | None = Field(
+        default=None, description="PEM certificate (chain) served on `tls_port`"
+    )
+    tls_key_file: str | None = Field(default=None, description="PEM private key of `tls_cert_file`")
     tls_client_ca_file: str | None = Field(
-        None,
+        default=None,
         description="PEM CA(s): HTTPS clients must present a certificate they issued (mTLS, e.g. "
         "Cloudflare Authenticated Origin Pulls); others are refused in the handshake",
     )
-    tls_port: int = Field(8443, ge=1, le=65535, description="HTTPS listener (only with tls_cert_file)")
-    plain_http: bool = Field(True, description="Serve plain HTTP on `port`; false (needs TLS): HTTPS only")
+    tls_port: int = Field(
+        default=8443, ge=1, le=65535, description="HTTPS listener (only with tls_cert_file)"
+    )
+    plain_http: bool = Field(
+        default=True, description="Serve plain HTTP on `port`; false (needs TLS): HTTPS only"
+    )
 
     @model_validator(mode="after")
     def _tls(self) -> ServerConfig:
@@ -276,13 +292,15 @@ class ServerConfig(_Model):
 
 
 class TracingConfig(_Model):
-    enabled: bool = Field(False, description="OpenTelemetry spans per request (needs opentelemetry-api)")
+    enabled: bool = Field(
+        default=False, description="OpenTelemetry spans per request (needs opentelemetry-api)"
+    )
     service_name: str = "meridian-router"
 
 
 class RouterConfig(_Model):
     server: ServerConfig = ServerConfig()
-    airgap: bool = Field(False, description="Refuse every cloud-tier / cloud-provider backend")
+    airgap: bool = Field(default=False, description="Refuse every cloud-tier / cloud-provider backend")
     auth: AuthConfig = AuthConfig()
     tenants: dict[str, TenantConfig] = {}
     residency: ResidencyConfig = ResidencyConfig()

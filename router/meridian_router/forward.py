@@ -266,6 +266,7 @@ class Forwarder:
         req = b.adapter.build(op, body, raw, model, stream, scope, want_usage)
         pool = self.pools[b.name]
         resp: Response | None = None
+        data = b""
         try:
             async with asyncio.timeout(timeout):
                 resp = await pool.request(b"POST", req.url, req.headers, req.body)

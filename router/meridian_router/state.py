@@ -121,7 +121,7 @@ class RedisState:
             socket_timeout=socket_timeout_s,
             socket_connect_timeout=max(1.0, socket_timeout_s * 4),
         )
-        self.client = aioredis.Redis(connection_pool=pool, retry=None)
+        self.client = aioredis.Redis(connection_pool=pool, retry=None)  # pyright: ignore[reportArgumentType]  # no retries: fail fast, the fail mode decides
         self.last_seen: dict[str, int] = {}  # counter values as Redis last reported them
         self._reserve = self.client.register_script(_RESERVE)
         self._adjust = self.client.register_script(_ADJUST)
