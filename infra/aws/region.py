@@ -8,6 +8,7 @@ import pulumi
 from pulumi import ResourceOptions
 
 from infra.aws.addons import EksAddons
+from infra.aws.autoscaler import ClusterAutoscaler
 from infra.aws.cluster import EksCluster
 from infra.aws.network import AwsNetwork
 from infra.aws.nodepools import EksNodePools
@@ -22,7 +23,7 @@ class AwsRegion(pulumi.ComponentResource):
         public_route_table_id, availability_zones);
       eks (EksCluster: oidc_provider_arn, oidc_issuer_url, oidc_issuer, certificate_authority,
         cluster_security_group_id, secrets_key);
-      node_pools (EksNodePools); addons (EksAddons);
+      node_pools (EksNodePools); addons (EksAddons); autoscaler (ClusterAutoscaler);
       cluster_name, endpoint (Output[str]); kubeconfig (secret Output[str]);
       k8s_provider (pulumi_kubernetes.Provider)."""
 
@@ -39,6 +40,9 @@ class AwsRegion(pulumi.ComponentResource):
             tags=self.tags, opts=child,
         )
         self.addons = EksAddons(
+            name, cluster=cluster, control_plane=self.eks, node_pools=self.node_pools, tags=self.tags, opts=child
+        )
+        self.autoscaler = ClusterAutoscaler(
             name, cluster=cluster, control_plane=self.eks, node_pools=self.node_pools, tags=self.tags, opts=child
         )
         self.cluster_name: pulumi.Output[str] = self.eks.cluster_name

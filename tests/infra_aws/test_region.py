@@ -117,11 +117,16 @@ def test_network_layout(prod: View, name: str) -> None:
 
 def test_irsa_oidc_provider_and_addons(prod: View) -> None:
     oidc = {prod.name(o): o for o in prod.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")}
-    issuers = {c["inputs"]["name"]: c["outputs"]["identities"][0]["oidcs"][0]["issuer"] for c in prod.of_type(CLUSTER)}
+    issuers = {
+        c["inputs"]["name"]: c["outputs"]["identities"][0]["oidcs"][0]["issuer"]
+        for c in prod.of_type(CLUSTER)
+    }
     for name, issuer in issuers.items():
         provider = oidc[f"{name}-oidc"]["inputs"]
         assert provider["url"] == issuer and provider["clientIdLists"] == ["sts.amazonaws.com"]
-    addons = {(a["inputs"]["clusterName"], a["inputs"]["addonName"]) for a in prod.of_type("aws:eks/addon:Addon")}
+    addons = {
+        (a["inputs"]["clusterName"], a["inputs"]["addonName"]) for a in prod.of_type("aws:eks/addon:Addon")
+    }
     for name in PROD_CLUSTERS:
         for addon in ("vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"):
             assert (name, addon) in addons
@@ -129,7 +134,10 @@ def test_irsa_oidc_provider_and_addons(prod: View) -> None:
     roles = [r for r in prod.of_type("aws:iam/role:Role") if prod.name(r) == "aws-use1-ebs-csi-role"]
     trust = json.loads(roles[0]["inputs"]["assumeRolePolicy"])["Statement"][0]
     host = issuers["aws-use1"].removeprefix("https://")
-    assert trust["Condition"]["StringEquals"][f"{host}:sub"] == "system:serviceaccount:kube-system:ebs-csi-controller-sa"
+    assert (
+        trust["Condition"]["StringEquals"][f"{host}:sub"]
+        == "system:serviceaccount:kube-system:ebs-csi-controller-sa"
+    )
 
 
 def test_kubeconfig_is_secret_and_a_k8s_provider_per_cluster(prod: View) -> None:
@@ -139,3 +147,49 @@ def test_kubeconfig_is_secret_and_a_k8s_provider_per_cluster(prod: View) -> None
         assert out["endpoint"].startswith("https://")
     k8s = [r for r in prod.of_type("pulumi:providers:kubernetes")]
     assert sorted(prod.name(p) for p in k8s) == sorted(f"{n}-k8s" for n in PROD_CLUSTERS)
+
+
+def test_every_eks_cluster_runs_the_cluster_autoscaler_scoped_to_its_own_groups(prod: View) -> None:
+    releases = {
+        r["provider"].rsplit("::", 1)[0].rsplit("::", 1)[-1]: r
+        for r in prod.of_type("kubernetes:helm.sh/v3:Release")
+        if r["inputs"].get("chart") == "cluster-autoscaler"
+    }
+    assert set(releases) == {f"{n}-k8s" for n in PROD_CLUSTERS}  # one per cluster, on its own provider
+    roles = {prod.name(r): r for r in prod.of_type("aws:iam/role:Role")}
+    issuers = {
+        c["inputs"]["name"]: c["outputs"]["identities"][0]["oidcs"][0]["issuer"]
+        for c in prod.of_type(CLUSTER)
+    }
+    for name, region in PROD_CLUSTERS.items():
+        values = releases[f"{name}-k8s"]["inputs"]["values"]
+        assert values["autoDiscovery"] == {"clusterName": name} and values["awsRegion"] == region
+        assert values["image"]["tag"] == "v1.30.0"  # the cluster's Kubernetes minor
+        role = roles[f"{name}-cluster-autoscaler-role"]
+        sa = values["rbac"]["serviceAccount"]
+        assert sa["annotations"]["eks.amazonaws.com/role-arn"] == role["outputs"]["arn"]
+        trust = json.loads(role["inputs"]["assumeRolePolicy"])["Statement"][0]
+        host = issuers[name].removeprefix("https://")
+        assert (
+            trust["Condition"]["StringEquals"][f"{host}:sub"]
+            == f"system:serviceaccount:kube-system:{sa['name']}"
+        )
+    # writes are limited to the Auto Scaling groups EKS tags as this cluster's
+    from infra.aws.autoscaler import iam_policy
+
+    write = json.loads(iam_policy("aws-use1"))["Statement"][1]
+    assert set(write["Action"]) == {
+        "autoscaling:SetDesiredCapacity",
+        "autoscaling:TerminateInstanceInAutoScalingGroup",
+    }
+    assert write["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/aws-use1": "owned"}
+    }
+
+
+def test_autoscaler_image_follows_the_kubernetes_minor() -> None:
+    from infra.aws.autoscaler import image_tag
+
+    assert image_tag("1.31") == "v1.31.0" and image_tag("1.29.4") == "v1.29.0"
+    with pytest.raises(ValueError, match=r"expected MAJOR\.MINOR"):
+        image_tag("latest")
