@@ -9,6 +9,9 @@ import pulumi
 from meridian.config import Cluster, DataLake, StackConfig
 from meridian.tags import residency_tags
 
+POOL_LABEL = "meridian.io/pool"  # node label: system | workload | gpu, on every cloud
+GPU_PRESENT_LABEL = "nvidia.com/gpu.present"  # on GPU nodes; what the NVIDIA device plugin selects
+
 
 class RegionalCluster(Protocol):
     """A cluster region: network + Kubernetes cluster (AwsRegion, GcpRegion, AzureRegion)."""

@@ -19,7 +19,8 @@ from pulumi import ResourceOptions
 
 from infra.aws.cluster import EksCluster
 from infra.aws.identity import IrsaRole
-from infra.aws.nodepools import POOL_LABEL, EksNodePools
+from infra.aws.nodepools import EksNodePools
+from infra.regional import POOL_LABEL
 from meridian.config import Cluster
 
 CHART_REPO = "https://kubernetes.github.io/autoscaler"

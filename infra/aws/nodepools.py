@@ -11,12 +11,12 @@ from pulumi import ResourceOptions
 
 from infra.aws.cluster import EksCluster
 from infra.aws.identity import service_role
+from infra.regional import GPU_PRESENT_LABEL, POOL_LABEL
 from meridian.config import Cluster, NodePool, StackConfig
 
 DEFAULT_INSTANCE_TYPES = {"system": "m6i.large", "workload": "m6i.2xlarge", "gpu": "g5.xlarge"}
 AMI_TYPES = {"system": "AL2023_x86_64_STANDARD", "workload": "AL2023_x86_64_STANDARD", "gpu": "AL2_x86_64_GPU"}
 _EFFECTS = {"NoSchedule": "NO_SCHEDULE", "NoExecute": "NO_EXECUTE", "PreferNoSchedule": "PREFER_NO_SCHEDULE"}
-POOL_LABEL = "meridian.io/pool"
 
 
 def eks_taint(taint: str) -> eks.NodeGroupTaintArgs:
@@ -73,7 +73,7 @@ class EksNodePools(pulumi.ComponentResource):
                     min_size=pool.min_size, max_size=pool.max_size, desired_size=pool.min_size
                 ),
                 update_config=eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
-                labels={POOL_LABEL: kind, **({"nvidia.com/gpu.present": "true"} if kind == "gpu" else {})},
+                labels={POOL_LABEL: kind, **({GPU_PRESENT_LABEL: "true"} if kind == "gpu" else {})},
                 taints=taints,
                 tags={**tags, "k8s.io/cluster-autoscaler/enabled": "true",
                       f"k8s.io/cluster-autoscaler/{cluster.name}": "owned"},

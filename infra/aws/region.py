@@ -12,6 +12,7 @@ from infra.aws.autoscaler import ClusterAutoscaler
 from infra.aws.cluster import EksCluster
 from infra.aws.network import AwsNetwork
 from infra.aws.nodepools import EksNodePools
+from infra.gpu_plugin import NvidiaDevicePlugin
 from infra.regional import cluster_tags
 from meridian.config import Cluster, StackConfig
 
@@ -23,7 +24,7 @@ class AwsRegion(pulumi.ComponentResource):
         public_route_table_id, availability_zones);
       eks (EksCluster: oidc_provider_arn, oidc_issuer_url, oidc_issuer, certificate_authority,
         cluster_security_group_id, secrets_key);
-      node_pools (EksNodePools); addons (EksAddons); autoscaler (ClusterAutoscaler);
+      node_pools (EksNodePools); addons (EksAddons); autoscaler (ClusterAutoscaler); gpu_plugin (NvidiaDevicePlugin);
       cluster_name, endpoint (Output[str]); kubeconfig (secret Output[str]);
       k8s_provider (pulumi_kubernetes.Provider)."""
 
@@ -44,6 +45,10 @@ class AwsRegion(pulumi.ComponentResource):
         )
         self.autoscaler = ClusterAutoscaler(
             name, cluster=cluster, control_plane=self.eks, node_pools=self.node_pools, tags=self.tags, opts=child
+        )
+        self.gpu_plugin = NvidiaDevicePlugin(
+            name, k8s_provider=self.eks.k8s_provider,
+            opts=ResourceOptions(parent=self, depends_on=list(self.node_pools.node_groups.values())),
         )
         self.cluster_name: pulumi.Output[str] = self.eks.cluster_name
         self.endpoint: pulumi.Output[str] = self.eks.endpoint

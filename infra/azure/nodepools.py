@@ -10,6 +10,7 @@ import pulumi
 import pulumi_azure_native.containerservice as containerservice
 from pulumi import ResourceOptions
 
+from infra.regional import GPU_PRESENT_LABEL, POOL_LABEL
 from meridian.config import Cluster, NodePool
 
 PoolKind = Literal["system", "workload", "gpu"]
@@ -18,7 +19,6 @@ DEFAULT_VM_SIZES: dict[PoolKind, str] = {
     "workload": "Standard_D8ds_v5",
     "gpu": "Standard_NC4as_T4_v3",
 }
-POOL_LABEL = "meridian.io/pool"
 # Keeps application pods off the system pool (AKS's own add-ons tolerate it).
 SYSTEM_TAINT = "CriticalAddonsOnly=true:NoSchedule"
 
@@ -116,7 +116,7 @@ class AksNodePools(pulumi.ComponentResource):
                 availability_zones=None if gpu else zones(cluster),
                 vnet_subnet_id=subnet_id,
                 orchestrator_version=version,
-                node_labels={POOL_LABEL: kind},
+                node_labels={POOL_LABEL: kind, **({GPU_PRESENT_LABEL: "true"} if gpu else {})},
                 node_taints=list(pool.taints) or None,
                 enable_node_public_ip=False,
                 scale_down_mode="Delete",

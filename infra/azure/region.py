@@ -13,6 +13,7 @@ from infra.azure.identity import AksWorkloadIdentity, client_config
 from infra.azure.names import GlobalNames
 from infra.azure.network import AzureNetwork
 from infra.azure.nodepools import AksNodePools
+from infra.gpu_plugin import NvidiaDevicePlugin
 from infra.regional import cluster_tags, data_store_options
 from meridian.config import Cluster, StackConfig
 
@@ -26,7 +27,7 @@ class AzureRegion(pulumi.ComponentResource):
       resource_group_name, vnet_name, vnet_id, gateway_subnet_id (Output[str]), cidr (str): shortcuts
         for the interconnect (infra.interconnect.gateways.AzureNetwork);
       aks (AksCluster: oidc_issuer_url, identity_*, kubelet_object_id, secrets_key, fqdn, private);
-      node_pools (AksNodePools);
+      node_pools (AksNodePools); gpu_plugin (NvidiaDevicePlugin);
       cluster_name, endpoint (Output[str]); kubeconfig (secret Output[str]);
       k8s_provider (pulumi_kubernetes.Provider); oidc_issuer_url (Output[str]);
       tenant_id, subscription_id (Output[str]).
@@ -73,6 +74,9 @@ class AzureRegion(pulumi.ComponentResource):
             subnet_id=self.network.node_subnet_id,
             tags=self.tags,
             opts=child,
+        )
+        self.gpu_plugin = NvidiaDevicePlugin(
+            name, k8s_provider=self.aks.k8s_provider, opts=ResourceOptions(parent=self, depends_on=[self.node_pools])
         )
         self.vnet_id = self.network.vnet_id
         self.vnet_name = self.network.vnet_name

@@ -14,6 +14,7 @@ import pulumi_gcp.container as container
 from pulumi import ResourceOptions
 
 from infra.gcp.identity import NodeServiceAccount
+from infra.regional import POOL_LABEL
 from meridian.config import Cluster, NodePool
 
 DEFAULT_MACHINE = {"system": "e2-standard-4", "workload": "n2-standard-8", "gpu": "g2-standard-8"}
@@ -103,7 +104,7 @@ class GkeNodePools(pulumi.ComponentResource):
                 enable_secure_boot=True, enable_integrity_monitoring=True
             ),
             metadata={"disable-legacy-endpoints": "true"},
-            labels={"meridian.io/pool": kind},
+            labels={POOL_LABEL: kind},
             resource_labels=dict(labels),
             taints=[gke_taint(t) for t in spec.taints],
             guest_accelerators=accelerators,
