@@ -7,6 +7,7 @@ loop step, Redis inside one Lua script, so concurrent requests and replicas cann
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Sequence
@@ -131,6 +132,7 @@ class RedisState:
         self.retry_after_s = retry_after_s
         self.down_until = 0.0
         self.up = True
+        self._dropping: asyncio.Task | None = None
 
     def _guard(self) -> None:
         if self.down_until and time.monotonic() < self.down_until:
@@ -141,7 +143,20 @@ class RedisState:
             log.warning("redis unavailable: %s: %s", type(exc).__name__, str(exc)[:200])
         self.up = False
         self.down_until = time.monotonic() + self.retry_after_s
+        self._drop_connections()
         return StateUnavailable(str(exc))
+
+    def _drop_connections(self) -> None:
+        """Pooled connections from before a failure may be dead (a restarted Redis closed them all):
+        drop every one, so commands after recovery connect afresh instead of each tripping over a
+        stale socket and marking Redis down again."""
+        if self._dropping is not None and not self._dropping.done():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._dropping = loop.create_task(self.client.connection_pool.disconnect(inuse_connections=True))
 
     def _ok(self) -> None:
         if not self.up:

@@ -238,3 +238,22 @@ def test_redis_dies_and_returns(make_router, ups, redis_server, mode):
         int(client.get("meridian:router:" + key) or 0),
         expected,
     )
+
+
+def test_a_restarted_redis_leaves_no_stale_pooled_connections(loop_thread, redis_server):
+    """A Redis restart closes every pooled connection. The first failure marks Redis down; once it is
+    retried, no command may trip over another dead socket from before (each would mark it down again)."""
+    from meridian_router.state import RedisState, StateUnavailable
+
+    st = RedisState(f"redis://127.0.0.1:{redis_server.port}/0", "t:", 0.2, 0.2)
+
+    async def many(n: int) -> list:
+        return await asyncio.gather(*(st.get("k") for _ in range(n)), return_exceptions=True)
+
+    assert loop_thread.run(many(16)) == [0] * 16  # 16 pooled connections
+    redis_server.stop()
+    redis_server.start()
+    with pytest.raises(StateUnavailable):
+        loop_thread.run(st.get("k"))  # the restart is noticed once
+    time.sleep(0.3)  # past retry_after_s
+    assert loop_thread.run(many(16)) == [0] * 16 and st.up
