@@ -36,7 +36,11 @@ class _Ticker:
     def _run(self) -> None:
         started = time.monotonic()
         while not self._stop.wait(2.0):
-            self._say(f"... {self._count()} resources registered ({time.monotonic() - started:.0f}s)")
+            n, took = self._count(), time.monotonic() - started
+            if n:
+                self._say(f"... {n} resources registered ({took:.0f}s)")
+            else:  # imports and the program's own code run before the first registration is answered
+                self._say(f"... importing the provider SDKs and building the resource graph ({took:.0f}s)")
 
     def __enter__(self) -> _Ticker:
         self._thread.start()
