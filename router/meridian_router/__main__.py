@@ -71,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         log_level="warning",
         backlog=4096,
         timeout_keep_alive=30,
+        # Nothing reads X-Forwarded-* (residency uses CF-IPCountry): skip the middleware on every
+        # request; and do not advertise the server software.
+        proxy_headers=False,
+        server_header=False,
     )
     if cfg.server.tls:
         rest = {k: v for k, v in common.items() if k not in ("host", "port")}
