@@ -378,6 +378,30 @@ class FakeUpstream:
         fault = await self._fault(request)
         if fault is not None:
             return fault
+        body = self._body(request)
+        if body.get("toolConfig"):  # Converse asking for the first tool, as Bedrock does
+            name = body["toolConfig"]["tools"][0]["toolSpec"]["name"]
+            return web.json_response(
+                {
+                    "output": {
+                        "message": {
+                            "role": "assistant",
+                            "content": [
+                                {"text": "checking"},
+                                {
+                                    "toolUse": {
+                                        "toolUseId": "tooluse_1",
+                                        "name": name,
+                                        "input": {"city": "Paris"},
+                                    }
+                                },
+                            ],
+                        }
+                    },
+                    "stopReason": "tool_use",
+                    "usage": {"inputTokens": 40, "outputTokens": 15},
+                }
+            )
         return web.json_response(
             {
                 "output": {"message": {"role": "assistant", "content": [{"text": "hola"}]}},

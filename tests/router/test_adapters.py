@@ -272,3 +272,70 @@ def test_anthropic_refuses_malformed_tool_input_clearly(make_router, ups):
             model="m1", messages=[*MSG, {"role": "tool", "content": "x"}], tools=WEATHER
         )
     assert "messages[2]: a tool message needs the tool_call_id it answers" in e.value.body["message"]
+
+
+def test_bedrock_tool_calls_through_converse(make_router, ups):
+    import json
+
+    r = make_router(one_backend(ups, "bedrock", aws_region="eu-west-1", api_key_env=None))
+    out = client(r).chat.completions.create(model="m1", messages=MSG, tools=WEATHER, tool_choice="required")
+    choice = out.choices[0]
+    assert choice.finish_reason == "tool_calls" and choice.message.content == "checking"
+    (call,) = choice.message.tool_calls
+    assert (call.id, call.function.name, json.loads(call.function.arguments)) == (
+        "tooluse_1",
+        "get_weather",
+        {"city": "Paris"},
+    )
+    sent = json.loads(ups["extra"].seen[-1]["body"])
+    assert sent["toolConfig"] == {
+        "tools": [
+            {
+                "toolSpec": {
+                    "name": "get_weather",
+                    "description": "Weather for a city",
+                    "inputSchema": {"json": WEATHER[0]["function"]["parameters"]},
+                }
+            }
+        ],
+        "toolChoice": {"any": {}},
+    }
+    # replayed as a stream: the call arrives whole, then finish_reason tool_calls
+    chunks = list(client(r).chat.completions.create(model="m1", messages=MSG, tools=WEATHER, stream=True))
+    calls = [tc for c in chunks if c.choices for tc in (c.choices[0].delta.tool_calls or [])]
+    assert [(tc.index, tc.id, tc.function.name) for tc in calls] == [(0, "tooluse_1", "get_weather")]
+    assert chunks[-1].choices[0].finish_reason == "tool_calls"
+    # the follow-up turn: toolUse in the assistant turn, toolResult in the next user turn
+    follow = [
+        *MSG,
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "tooluse_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "tooluse_1", "content": "sunny"},
+    ]
+    client(r).chat.completions.create(model="m1", messages=follow, tools=WEATHER)
+    sent = json.loads(ups["extra"].seen[-1]["body"])
+    assert sent["messages"][1:] == [
+        {
+            "role": "assistant",
+            "content": [
+                {"toolUse": {"toolUseId": "tooluse_1", "name": "get_weather", "input": {"city": "Paris"}}}
+            ],
+        },
+        {
+            "role": "user",
+            "content": [{"toolResult": {"toolUseId": "tooluse_1", "content": [{"text": "sunny"}]}}],
+        },
+    ]
+    # what Converse cannot express is refused, not ignored
+    with pytest.raises(openai.BadRequestError) as e:
+        client(r).chat.completions.create(model="m1", messages=MSG, tools=WEATHER, tool_choice="none")
+    assert e.value.body["code"] == "unsupported_feature"

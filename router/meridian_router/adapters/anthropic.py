@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 
 from .. import features
-from . import anthropic_tools
+from . import tools as block_tools
 from .base import (
     FINISH,
     SSE_DONE,
@@ -95,7 +95,7 @@ class AnthropicAdapter(Adapter):
     features = frozenset({features.TOOLS})
 
     def build(self, op, body, raw, model, stream, scope, want_usage):
-        system, messages = anthropic_tools.messages(body.get("messages") or [])
+        system, messages = block_tools.messages(body.get("messages") or [])
         req: dict = {
             "model": self.upstream_models[model],
             "messages": messages,
@@ -105,10 +105,10 @@ class AnthropicAdapter(Adapter):
         }
         if system:
             req["system"] = system
-        tools = anthropic_tools.tool_definitions(body)
+        tools = block_tools.tool_definitions(body)
         if tools:
             req["tools"] = tools
-        choice = anthropic_tools.tool_choice(body)
+        choice = block_tools.tool_choice(body)
         if choice is not None and tools:
             req["tool_choice"] = choice
         if stream:
@@ -130,7 +130,7 @@ class AnthropicAdapter(Adapter):
         usage = Usage(int(u.get("input_tokens") or 0), int(u.get("output_tokens") or 0), bool(u))
         finish = FINISH.get(obj.get("stop_reason") or "", "stop")
         return completion_envelope(
-            model, text, finish, usage, tool_calls=anthropic_tools.tool_calls(content)
+            model, text, finish, usage, tool_calls=block_tools.tool_calls(content)
         ), usage
 
     def stream_translator(self, model, client_stream):

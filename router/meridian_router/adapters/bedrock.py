@@ -3,7 +3,8 @@
 base_url: https://bedrock-runtime.<region>.amazonaws.com . Credentials come from the environment
 (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN by default, e.g. written by Vault's
 AWS secrets engine). Streaming: Bedrock's ConverseStream uses the binary AWS event-stream framing;
-this adapter calls Converse and replays the answer to the client as OpenAI SSE chunks.
+this adapter calls Converse and replays the answer to the client as OpenAI SSE chunks. Tool calling
+goes through Converse's toolConfig / toolUse / toolResult (adapters/tools.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from urllib.parse import quote
 
 import orjson
 
+from .. import features
+from . import tools as block_tools
 from .base import (
     FINISH,
     SSE_DONE,
@@ -25,18 +28,22 @@ from .base import (
     chunk_event,
     completion_envelope,
     sampling_params,
-    split_system,
 )
 from .sigv4 import sign
 
 
-def _parse(data: bytes) -> tuple[str, str, Usage]:
+def _parse(data: bytes) -> tuple[str, str, Usage, list[dict]]:
     obj = orjson.loads(data)
     content = ((obj.get("output") or {}).get("message") or {}).get("content") or []
     text = "".join(c.get("text", "") for c in content)
     u = obj.get("usage") or {}
     usage = Usage(int(u.get("inputTokens") or 0), int(u.get("outputTokens") or 0), bool(u))
-    return text, FINISH.get(obj.get("stopReason") or "", "stop"), usage
+    return (
+        text,
+        FINISH.get(obj.get("stopReason") or "", "stop"),
+        usage,
+        block_tools.converse_tool_calls(content),
+    )
 
 
 class ReplayStream(StreamTranslator):
@@ -51,15 +58,17 @@ class ReplayStream(StreamTranslator):
         return b""
 
     def finish(self) -> bytes:
-        text, finish, self.usage = _parse(bytes(self.buf))
+        text, finish, self.usage, calls = _parse(bytes(self.buf))
         cid = chat_id()
         self.chunks = 1
-        return (
-            chunk_event(cid, self.model, {"role": "assistant", "content": ""})
-            + chunk_event(cid, self.model, {"content": text})
-            + chunk_event(cid, self.model, {}, finish, self.usage)
-            + SSE_DONE
-        )
+        out = chunk_event(cid, self.model, {"role": "assistant", "content": ""})
+        if text:
+            out += chunk_event(cid, self.model, {"content": text})
+        if calls:
+            out += chunk_event(
+                cid, self.model, {"tool_calls": [{"index": i, **c} for i, c in enumerate(calls)]}
+            )
+        return out + chunk_event(cid, self.model, {}, finish, self.usage) + SSE_DONE
 
 
 class AwsCredentials:
@@ -90,16 +99,24 @@ class AwsCredentials:
 
 class BedrockAdapter(Adapter):
     ops = frozenset({"chat"})
+    features = frozenset({features.TOOLS})
 
     def __init__(self, cfg) -> None:
         super().__init__(cfg)
         self.aws = AwsCredentials(cfg)
 
     def build(self, op, body, raw, model, stream, scope, want_usage):
-        system, messages = split_system(body.get("messages") or [])
-        req: dict = {"messages": [{"role": m["role"], "content": [{"text": m["content"]}]} for m in messages]}
+        system, turns = block_tools.messages(body.get("messages") or [])
+        req: dict = {
+            "messages": [
+                {"role": t["role"], "content": block_tools.converse_blocks(t["content"])} for t in turns
+            ]
+        }
         if system:
             req["system"] = [{"text": system}]
+        tool_config = block_tools.converse_tool_config(body)
+        if tool_config is not None:
+            req["toolConfig"] = tool_config
         inf = sampling_params(body, max_tokens="maxTokens", top_p="topP", stop="stopSequences")
         if inf:
             req["inferenceConfig"] = inf
@@ -120,8 +137,8 @@ class BedrockAdapter(Adapter):
         return UpstreamRequest(url, headers, payload, False)
 
     def translate(self, op, data, model):
-        text, finish, usage = _parse(data)
-        return completion_envelope(model, text, finish, usage), usage
+        text, finish, usage, calls = _parse(data)
+        return completion_envelope(model, text, finish, usage, tool_calls=calls), usage
 
     def stream_translator(self, model, client_stream):
         return ReplayStream(model)

@@ -1,4 +1,5 @@
-"""OpenAI tool calling in Anthropic's Messages API terms, both ways.
+"""OpenAI tool calling for APIs that speak in content blocks, both ways: Anthropic Messages (whose
+blocks are the intermediate form here) and Bedrock Converse (mapped from them).
 
 Request: `tools` / legacy `functions` -> `tools` (name, description, input_schema); `tool_choice`
 auto / none / required / a named function -> auto / none / any / tool (and `parallel_tool_calls:
@@ -150,3 +151,70 @@ def tool_calls(content: list) -> list[dict]:
         for b in content
         if isinstance(b, dict) and b.get("type") == "tool_use"
     ]
+
+
+# --------------------------------------------------------------------------- Bedrock Converse
+
+
+def converse_blocks(blocks: list[dict]) -> list[dict]:
+    """Anthropic-form content blocks (from `messages`) as Converse content blocks."""
+    out: list[dict] = []
+    for b in blocks:
+        kind = b["type"]
+        if kind == "text":
+            out.append({"text": b["text"]})
+        elif kind == "tool_use":
+            out.append({"toolUse": {"toolUseId": b["id"], "name": b["name"], "input": b["input"]}})
+        else:  # tool_result
+            out.append({"toolResult": {"toolUseId": b["tool_use_id"], "content": [{"text": b["content"]}]}})
+    return out
+
+
+def converse_tool_config(body: dict) -> dict | None:
+    """`toolConfig` for Converse, or None without tools. Converse has no 'none' choice and no switch
+    for parallel calls: asking for either is refused rather than ignored."""
+    defs = tool_definitions(body)
+    if not defs:
+        return None
+    config: dict = {
+        "tools": [
+            {
+                "toolSpec": {
+                    "name": d["name"],
+                    "description": d.get("description") or d["name"],
+                    "inputSchema": {"json": d["input_schema"]},
+                }
+            }
+            for d in defs
+        ]
+    }
+    choice = tool_choice(body)
+    if choice is not None:
+        if choice["type"] == "none":
+            raise RouterError(
+                400, "unsupported_feature", "tool_choice 'none' is not supported by Bedrock backends"
+            )
+        if choice.get("disable_parallel_tool_use"):
+            raise RouterError(
+                400, "unsupported_feature", "parallel_tool_calls=false is not supported by Bedrock backends"
+            )
+        config["toolChoice"] = (
+            {"tool": {"name": choice["name"]}} if choice["type"] == "tool" else {choice["type"]: {}}
+        )
+    return config
+
+
+def converse_tool_calls(content: list) -> list[dict]:
+    """Converse `toolUse` blocks of an answer as OpenAI `tool_calls`."""
+    return tool_calls(
+        [
+            {
+                "type": "tool_use",
+                "id": c["toolUse"].get("toolUseId"),
+                "name": c["toolUse"].get("name"),
+                "input": c["toolUse"].get("input"),
+            }
+            for c in content
+            if isinstance(c, dict) and "toolUse" in c
+        ]
+    )
