@@ -357,6 +357,25 @@ class FakeUpstream:
         fault = await self._fault(request)
         if fault is not None:
             return fault
+        body = self._body(request)
+        if body.get("tools"):  # Gemini calling the first declared function (calls come whole, no id)
+            name = body["tools"][0]["functionDeclarations"][0]["name"]
+            call = {"functionCall": {"name": name, "args": {"city": "Paris"}}}
+            parts = [{"text": "checking"}, call]
+            answer = {
+                "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP"}],
+                "usageMetadata": {"promptTokenCount": 20, "candidatesTokenCount": 6},
+            }
+            if "streamGenerateContent" not in request.path:
+                return web.json_response(answer)
+            resp = web.StreamResponse(headers={"content-type": "text/event-stream"})
+            await resp.prepare(request)
+            first = {"candidates": [{"content": {"role": "model", "parts": [{"text": "checking"}]}}]}
+            answer["candidates"][0]["content"]["parts"] = [call]
+            for obj in (first, answer):
+                await resp.write(b"data: " + orjson.dumps(obj) + b"\r\n\r\n")
+            await resp.write_eof()
+            return resp
         part = {"candidates": [{"content": {"role": "model", "parts": [{"text": "hallo"}]}}]}
         last = {
             "candidates": [

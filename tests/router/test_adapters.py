@@ -339,3 +339,75 @@ def test_bedrock_tool_calls_through_converse(make_router, ups):
     with pytest.raises(openai.BadRequestError) as e:
         client(r).chat.completions.create(model="m1", messages=MSG, tools=WEATHER, tool_choice="none")
     assert e.value.body["code"] == "unsupported_feature"
+
+
+def test_vertex_function_calling(make_router, ups):
+    import json
+
+    cfg = one_backend(ups, "vertex")
+    cfg["backends"][0]["base_url"] = ups["extra"].url + "/models"
+    r = make_router(cfg)
+    out = client(r).chat.completions.create(
+        model="m1",
+        messages=MSG,
+        tools=WEATHER,
+        tool_choice={"type": "function", "function": {"name": "get_weather"}},
+    )
+    choice = out.choices[0]
+    assert choice.finish_reason == "tool_calls" and choice.message.content == "checking"
+    (call,) = choice.message.tool_calls
+    assert call.id.startswith("call_") and call.function.name == "get_weather"
+    assert json.loads(call.function.arguments) == {"city": "Paris"}
+    sent = json.loads(ups["extra"].seen[-1]["body"])
+    assert sent["tools"] == [
+        {
+            "functionDeclarations": [
+                {
+                    "name": "get_weather",
+                    "parameters": WEATHER[0]["function"]["parameters"],
+                    "description": "Weather for a city",
+                }
+            ]
+        }
+    ]
+    assert sent["toolConfig"] == {
+        "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["get_weather"]}
+    }
+
+    chunks = list(client(r).chat.completions.create(model="m1", messages=MSG, tools=WEATHER, stream=True))
+    calls = [tc for c in chunks if c.choices for tc in (c.choices[0].delta.tool_calls or [])]
+    assert [(tc.index, tc.function.name, json.loads(tc.function.arguments)) for tc in calls] == [
+        (0, "get_weather", {"city": "Paris"})
+    ]
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "checking"
+    assert chunks[-1].choices[0].finish_reason == "tool_calls"
+
+    # results go back as functionResponse parts named after the call they answer
+    follow = [
+        *MSG,
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_x",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_x", "content": "sunny"},
+    ]
+    client(r).chat.completions.create(model="m1", messages=follow, tools=WEATHER)
+    sent = json.loads(ups["extra"].seen[-1]["body"])
+    assert sent["contents"][1:] == [
+        {"role": "model", "parts": [{"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}]},
+        {
+            "role": "user",
+            "parts": [{"functionResponse": {"name": "get_weather", "response": {"content": "sunny"}}}],
+        },
+    ]
+    orphan = [*MSG, {"role": "tool", "tool_call_id": "nope", "content": "x"}]
+    with pytest.raises(openai.BadRequestError) as e:
+        client(r).chat.completions.create(model="m1", messages=orphan, tools=WEATHER)
+    assert "tool result 'nope' answers no earlier tool call" in e.value.body["message"]

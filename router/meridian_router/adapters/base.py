@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 import orjson
 
 from ..config import BackendConfig
-from ..errors import RouterError
 
 OPS = ("chat", "completions", "embeddings")
 
@@ -177,23 +176,6 @@ def usage_json(usage: Usage) -> dict[str, int]:
     }
 
 
-def split_system(messages: list) -> tuple[str, list[dict]]:
-    """OpenAI messages as (system prompt, user/assistant turns) for APIs that keep the system apart."""
-    system, out = [], []
-    for m in messages:
-        role = m.get("role")
-        text = messages_text(m.get("content"))
-        if role in ("system", "developer"):
-            system.append(text)
-        elif role in ("user", "assistant"):
-            out.append({"role": role, "content": text})
-        else:
-            raise RouterError(
-                400, "unsupported_message", f"message role {role!r} is not supported by this backend"
-            )
-    return "\n".join(system), out
-
-
 def sampling_params(
     body: dict, *, max_tokens: str, top_p: str, stop: str, default_max_tokens: int | None = None
 ) -> dict:
@@ -213,7 +195,12 @@ def sampling_params(
 
 
 def completion_envelope(
-    model: str, text: str, finish: str, usage: Usage, id_: str | None = None, tool_calls: list[dict] | None = None
+    model: str,
+    text: str,
+    finish: str,
+    usage: Usage,
+    id_: str | None = None,
+    tool_calls: list[dict] | None = None,
 ) -> bytes:
     message: dict = {"role": "assistant", "content": text}
     if tool_calls:

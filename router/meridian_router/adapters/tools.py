@@ -1,5 +1,5 @@
 """OpenAI tool calling for APIs that speak in content blocks, both ways: Anthropic Messages (whose
-blocks are the intermediate form here) and Bedrock Converse (mapped from them).
+blocks are the intermediate form here), Bedrock Converse and Gemini (both mapped from them).
 
 Request: `tools` / legacy `functions` -> `tools` (name, description, input_schema); `tool_choice`
 auto / none / required / a named function -> auto / none / any / tool (and `parallel_tool_calls:
@@ -9,6 +9,8 @@ Answer: `tool_use` blocks -> `tool_calls` with JSON `arguments`; streamed `input
 fragments -> `tool_calls[].function.arguments` deltas."""
 
 from __future__ import annotations
+
+import os
 
 import orjson
 
@@ -218,3 +220,69 @@ def converse_tool_calls(content: list) -> list[dict]:
             if isinstance(c, dict) and "toolUse" in c
         ]
     )
+
+
+# --------------------------------------------------------------------------- Gemini / Vertex AI
+
+
+def gemini_contents(turns: list[dict]) -> list[dict]:
+    """Anthropic-form turns as Gemini `contents`. A functionResponse names the function, not the call:
+    each result takes the name of the call it answers."""
+    names = {b["id"]: b["name"] for t in turns for b in t["content"] if b["type"] == "tool_use"}
+    out: list[dict] = []
+    for t in turns:
+        parts: list[dict] = []
+        for b in t["content"]:
+            if b["type"] == "text":
+                parts.append({"text": b["text"]})
+            elif b["type"] == "tool_use":
+                parts.append({"functionCall": {"name": b["name"], "args": b["input"]}})
+            else:
+                name = names.get(b["tool_use_id"])
+                if name is None:
+                    raise _bad(f"messages: tool result {b['tool_use_id']!r} answers no earlier tool call")
+                parts.append({"functionResponse": {"name": name, "response": {"content": b["content"]}}})
+        out.append({"role": "model" if t["role"] == "assistant" else "user", "parts": parts})
+    return out
+
+
+def gemini_tools(body: dict) -> tuple[list[dict] | None, dict | None]:
+    """(`tools`, `toolConfig`) for Gemini, or (None, None) without tools. Gemini cannot forbid
+    parallel calls: asking for it is refused rather than ignored."""
+    defs = tool_definitions(body)
+    if not defs:
+        return None, None
+    declarations = []
+    for d in defs:
+        decl = {"name": d["name"], "parameters": d["input_schema"]}
+        if d.get("description"):
+            decl["description"] = d["description"]
+        declarations.append(decl)
+    choice = tool_choice(body)
+    config = None
+    if choice is not None:
+        if choice.get("disable_parallel_tool_use"):
+            raise RouterError(
+                400, "unsupported_feature", "parallel_tool_calls=false is not supported by Gemini backends"
+            )
+        mode = {"auto": "AUTO", "none": "NONE", "any": "ANY", "tool": "ANY"}[choice["type"]]
+        fcc: dict = {"mode": mode}
+        if choice["type"] == "tool":
+            fcc["allowedFunctionNames"] = [choice["name"]]
+        config = {"functionCallingConfig": fcc}
+    return [{"functionDeclarations": declarations}], config
+
+
+def gemini_tool_calls(parts: list, first_index: int = 0) -> list[dict]:
+    """Gemini `functionCall` parts as OpenAI `tool_calls` (Gemini gives calls no id: one is made)."""
+    return [
+        {
+            "index": first_index + i,
+            "id": "call_" + os.urandom(9).hex(),
+            "type": "function",
+            "function": {"name": fc.get("name"), "arguments": orjson.dumps(fc.get("args") or {}).decode()},
+        }
+        for i, fc in enumerate(
+            p["functionCall"] for p in parts if isinstance(p, dict) and "functionCall" in p
+        )
+    ]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import orjson
 
+from .. import features
+from . import tools as block_tools
 from .base import (
     FINISH,
     SSE_DONE,
@@ -23,7 +25,6 @@ from .base import (
     chunk_event,
     completion_envelope,
     sampling_params,
-    split_system,
 )
 
 
@@ -32,13 +33,17 @@ def _usage(obj: dict) -> Usage:
     return Usage(int(u.get("promptTokenCount") or 0), int(u.get("candidatesTokenCount") or 0), bool(u))
 
 
-def _text(obj: dict) -> tuple[str, str | None]:
+def _parts(obj: dict) -> tuple[list, str | None]:
     cands = obj.get("candidates") or []
     if not cands:
-        return "", None
+        return [], None
     c = cands[0]
-    parts = (c.get("content") or {}).get("parts") or []
-    return "".join(p.get("text", "") for p in parts), c.get("finishReason")
+    return (c.get("content") or {}).get("parts") or [], c.get("finishReason")
+
+
+def _finish(reason: str | None, calls: bool) -> str:
+    # Gemini ends a turn that calls functions with STOP; OpenAI clients look for tool_calls.
+    return "tool_calls" if calls else FINISH.get(reason or "", "stop")
 
 
 class GeminiStream(StreamTranslator):
@@ -48,6 +53,7 @@ class GeminiStream(StreamTranslator):
         self.id = chat_id()
         self.started = False
         self.finish_reason: str | None = None
+        self.calls = 0  # tool calls emitted so far (their OpenAI indices)
 
     def feed(self, chunk: bytes) -> bytes:
         out = []
@@ -59,14 +65,20 @@ class GeminiStream(StreamTranslator):
             if not self.started:
                 self.started = True
                 out.append(chunk_event(self.id, self.model, {"role": "assistant", "content": ""}))
-            text, finish = _text(obj)
+            parts, finish = _parts(obj)
+            text = "".join(p.get("text", "") for p in parts)
             if text:
                 self.chunks += 1
                 out.append(chunk_event(self.id, self.model, {"content": text}))
+            calls = block_tools.gemini_tool_calls(parts, self.calls)
+            if calls:
+                self.chunks += 1
+                self.calls += len(calls)
+                out.append(chunk_event(self.id, self.model, {"tool_calls": calls}))
             if obj.get("usageMetadata"):
                 self.usage = _usage(obj)
             if finish:
-                self.finish_reason = FINISH.get(finish, "stop")
+                self.finish_reason = _finish(finish, self.calls > 0)
         return b"".join(out)
 
     def finish(self) -> bytes:
@@ -75,17 +87,18 @@ class GeminiStream(StreamTranslator):
 
 class VertexAdapter(Adapter):
     ops = frozenset({"chat"})
+    features = frozenset({features.TOOLS})
 
     def build(self, op, body, raw, model, stream, scope, want_usage):
-        system, messages = split_system(body.get("messages") or [])
-        req: dict = {
-            "contents": [
-                {"role": "model" if m["role"] == "assistant" else "user", "parts": [{"text": m["content"]}]}
-                for m in messages
-            ]
-        }
+        system, turns = block_tools.messages(body.get("messages") or [])
+        req: dict = {"contents": block_tools.gemini_contents(turns)}
         if system:
             req["systemInstruction"] = {"parts": [{"text": system}]}
+        tools, tool_config = block_tools.gemini_tools(body)
+        if tools:
+            req["tools"] = tools
+        if tool_config:
+            req["toolConfig"] = tool_config
         gen = sampling_params(body, max_tokens="maxOutputTokens", top_p="topP", stop="stopSequences")
         if gen:
             req["generationConfig"] = gen
@@ -102,9 +115,11 @@ class VertexAdapter(Adapter):
 
     def translate(self, op, data, model):
         obj = orjson.loads(data)
-        text, finish = _text(obj)
+        parts, finish = _parts(obj)
+        text = "".join(p.get("text", "") for p in parts)
+        calls = [{k: v for k, v in c.items() if k != "index"} for c in block_tools.gemini_tool_calls(parts)]
         usage = _usage(obj)
-        return completion_envelope(model, text, FINISH.get(finish or "", "stop"), usage), usage
+        return completion_envelope(model, text, _finish(finish, bool(calls)), usage, tool_calls=calls), usage
 
     def stream_translator(self, model, client_stream):
         return GeminiStream(model)
