@@ -151,6 +151,20 @@ def test_bedrock_credentials_file_is_reread(make_router, ups, tmp_path):
     assert "Credential=AKIDFILE/" in seen["authorization"] and seen["x-amz-security-token"] == "t1"
 
 
+def after_one_call(call_id: str) -> list[dict]:
+    """The conversation after the model called get_weather(Paris) as `call_id` and the tool answered."""
+    call = {
+        "id": call_id,
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
+    }
+    return [
+        *MSG,
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": call_id, "content": "sunny"},
+    ]
+
+
 WEATHER = [
     {
         "type": "function",
@@ -306,21 +320,7 @@ def test_bedrock_tool_calls_through_converse(make_router, ups):
     assert [(tc.index, tc.id, tc.function.name) for tc in calls] == [(0, "tooluse_1", "get_weather")]
     assert chunks[-1].choices[0].finish_reason == "tool_calls"
     # the follow-up turn: toolUse in the assistant turn, toolResult in the next user turn
-    follow = [
-        *MSG,
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": "tooluse_1",
-                    "type": "function",
-                    "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
-                }
-            ],
-        },
-        {"role": "tool", "tool_call_id": "tooluse_1", "content": "sunny"},
-    ]
+    follow = after_one_call("tooluse_1")
     client(r).chat.completions.create(model="m1", messages=follow, tools=WEATHER)
     sent = json.loads(ups["extra"].seen[-1]["body"])
     assert sent["messages"][1:] == [
@@ -383,21 +383,7 @@ def test_vertex_function_calling(make_router, ups):
     assert chunks[-1].choices[0].finish_reason == "tool_calls"
 
     # results go back as functionResponse parts named after the call they answer
-    follow = [
-        *MSG,
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": "call_x",
-                    "type": "function",
-                    "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
-                }
-            ],
-        },
-        {"role": "tool", "tool_call_id": "call_x", "content": "sunny"},
-    ]
+    follow = after_one_call("call_x")
     client(r).chat.completions.create(model="m1", messages=follow, tools=WEATHER)
     sent = json.loads(ups["extra"].seen[-1]["body"])
     assert sent["contents"][1:] == [
