@@ -66,6 +66,11 @@ def peer_ranges(stack: StackConfig, cluster: Cluster) -> list[tuple[str, str]]:
     return out
 
 
+def operational_log_days(stack: StackConfig) -> int:
+    """Control-plane and network logs: a year in prod (incident reviews), a month elsewhere."""
+    return 365 if stack.environment == "prod" else 30
+
+
 def access_log_days(lake: DataLake) -> int:
     """Access logs are audit evidence: kept at least a year, and as long as the data's retention."""
     return max(400, (lake.retention_years or 0) * 366)

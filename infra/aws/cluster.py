@@ -18,7 +18,7 @@ from pulumi import ResourceOptions
 from infra.aws.identity import IrsaRole, service_role
 from infra.aws.keys import KmsKey
 from infra.aws.network import AwsNetwork
-from infra.regional import peer_ranges
+from infra.regional import operational_log_days, peer_ranges
 from meridian.config import Cluster, StackConfig
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -115,7 +115,7 @@ class EksCluster(pulumi.ComponentResource):
         logs = cloudwatch.LogGroup(
             f"{name}-control-plane-logs",
             name=f"/aws/eks/{cluster.name}/cluster",
-            retention_in_days=365 if stack.environment == "prod" else 30,
+            retention_in_days=operational_log_days(stack),
             tags=tags,
             opts=child,
         )

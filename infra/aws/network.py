@@ -15,6 +15,7 @@ import pulumi_aws as aws
 import pulumi_aws.ec2 as ec2
 from pulumi import ResourceOptions
 
+from infra.aws.flow_logs import VpcFlowLogs
 from meridian.config import Cluster, StackConfig
 
 
@@ -39,7 +40,8 @@ class AwsNetwork(pulumi.ComponentResource):
       private_subnet_ids / public_subnet_ids: list[Output[str]] (index = AZ index);
       private_route_table_ids: list[Output[str]] (one per AZ; add VPN/TGW routes to each);
       public_route_table_id: Output[str]; nat_gateway_ids: list[Output[str]];
-      availability_zones: list[Output[str]] (AZ names, index = AZ index)."""
+      availability_zones: list[Output[str]] (AZ names, index = AZ index);
+      flow_logs (VpcFlowLogs: every flow, to CloudWatch Logs in the VPC's region)."""
 
     def __init__(
         self, name: str, *, cluster: Cluster, stack: StackConfig, tags: dict[str, str],
@@ -85,6 +87,7 @@ class AwsNetwork(pulumi.ComponentResource):
             opts=child,
         )
         self.vpc_id = vpc.id
+        self.flow_logs = VpcFlowLogs(name, cluster=cluster, stack=stack, vpc_id=vpc.id, tags=tags, opts=child)
 
         igw = ec2.InternetGateway(
             f"{name}-igw", vpc_id=vpc.id, tags={**tags, "Name": f"{cluster.name}-igw"}, opts=child

@@ -193,3 +193,17 @@ def test_autoscaler_image_follows_the_kubernetes_minor() -> None:
     assert image_tag("1.31") == "v1.31.0" and image_tag("1.29.4") == "v1.29.0"
     with pytest.raises(ValueError, match=r"expected MAJOR\.MINOR"):
         image_tag("latest")
+
+
+def test_every_vpc_logs_its_flows_in_its_own_region(prod: View, dev: View) -> None:
+    vpcs = {r["id"]: prod.region(r) for r in prod.of_type("aws:ec2/vpc:Vpc")}
+    groups = {g["outputs"]["arn"]: g for g in prod.of_type("aws:cloudwatch/logGroup:LogGroup")}
+    flows = prod.of_type("aws:ec2/flowLog:FlowLog")
+    assert {f["inputs"]["vpcId"] for f in flows} == set(vpcs)  # one per VPC
+    for f in flows:
+        i = f["inputs"]
+        assert i["trafficType"] == "ALL" and i["logDestinationType"] == "cloud-watch-logs"
+        group = groups[i["logDestination"]]
+        assert prod.region(group) == prod.region(f) == vpcs[i["vpcId"]]  # logs stay in the VPC's region
+        assert group["inputs"]["retentionInDays"] == 365
+    assert {g["inputs"]["retentionInDays"] for g in dev.of_type("aws:cloudwatch/logGroup:LogGroup")} == {30}
