@@ -104,7 +104,7 @@ def _private_dns(
     blind = unreachable_clients(stack)
     if vault is not None and blind and stack.vault is not None:
         pulumi.log.warn(
-            f"vault: no private link (interconnect.links, mode vpn or dedicated) from {', '.join(blind)} to the "
+            f"vault: no private link (interconnect.links: vpn, dedicated or peering) from {', '.join(blind)} to the "
             f"Vault cluster {stack.vault.cluster}: there the router's Vault Agent cannot reach Vault (and Vault "
             "cannot review the cluster's tokens), so router pods wait in the agent's init container"
         )
