@@ -56,6 +56,7 @@ from pulumi import ResourceOptions
 
 from infra.cloudflare.origin_tls import OriginTls
 from infra.internal_lb import INTERNAL_LB_ANNOTATIONS, lb_address
+from infra.regional import peer_ranges
 from infra.router_deploy import config_gen
 from infra.router_deploy.identity import SERVICE_ACCOUNT, RouterIdentity
 from infra.router_deploy.redis import NON_ROOT_UID, RouterRedis
@@ -534,8 +535,9 @@ class RouterDeployment(pulumi.ComponentResource):
         # Public (HTTPS): Cloudflare, the cloud LB's health checkers, the VPC (AWS NLB probes).
         public_sources = list(CLOUDFLARE_IPV4) + checkers + [str(cfg.network.cidr)]
         # Internal (plain): the VPC (Gateway proxies, in-cluster clients) and peer routers (edge) over
-        # the interconnect; the Gateway's health checkers in gateway mode.
-        internal_sources = [str(cfg.network.cidr)] + [str(p.network.cidr) for p in peers]
+        # the interconnect - from their networks, and from GKE pod ranges, which GKE does not
+        # masquerade towards private destinations; the Gateway's health checkers in gateway mode.
+        internal_sources = [str(cfg.network.cidr)] + [cidr for _peer, cidr in peer_ranges(stack, cfg)]
         if r.ingress == "gateway":
             internal_sources += checkers
 

@@ -233,3 +233,24 @@ def test_router_image_workflow_builds_scans_pushes_and_prints_digest() -> None:
     assert names.index("scan") < names.index("push")  # nothing is pushed before the scan passes
     assert "digest" in doc["jobs"]["image"]["outputs"]
     assert any("router:" in s.get("run", "") and "@${{ steps.build.outputs.digest }}" in s.get("run", "") for s in steps)
+
+
+def test_every_edge_caller_is_admitted_by_its_peers_network_policy(prod_plan: Plan) -> None:
+    """Edge traffic arrives from the caller's network, or - from GKE, which does not masquerade pod
+    traffic to private destinations - from its pod range: the peer's policy must admit both."""
+    stack = prod_plan.config
+    admitted: dict[str, set[str]] = {}
+    for pol in prod_plan.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy"):
+        if pol["inputs"]["metadata"]["name"] != "router":
+            continue
+        cluster = pol["provider"].rsplit("::", 1)[0].rsplit("::", 1)[-1].removesuffix("-k8s")
+        plain = [r for r in pol["inputs"]["spec"]["ingress"] if [p["port"] for p in r["ports"]] == [stack.router.port]]
+        admitted[cluster] = {p["ipBlock"]["cidr"] for r in plain for p in r["from"] if "ipBlock" in p}
+    checked = 0
+    for caller in stack.clusters:
+        sources = {str(caller.network.cidr)} | ({str(caller.network.pod_cidr)} if caller.cloud == "gcp" else set())
+        for b in config_gen.edge_backends(stack, caller):
+            peer = b["name"].removeprefix("edge-")
+            assert sources <= admitted[peer], (caller.name, peer)
+            checked += 1
+    assert checked >= 8
