@@ -10,6 +10,7 @@ from pulumi import ResourceOptions
 from infra.aws.addons import EksAddons
 from infra.aws.autoscaler import ClusterAutoscaler
 from infra.aws.cluster import EksCluster
+from infra.aws.lb_controller import AwsLoadBalancerController
 from infra.aws.network import AwsNetwork
 from infra.aws.nodepools import EksNodePools
 from infra.gpu_plugin import NvidiaDevicePlugin
@@ -25,6 +26,7 @@ class AwsRegion(pulumi.ComponentResource):
       eks (EksCluster: oidc_provider_arn, oidc_issuer_url, oidc_issuer, certificate_authority,
         cluster_security_group_id, secrets_key);
       node_pools (EksNodePools); addons (EksAddons); autoscaler (ClusterAutoscaler); gpu_plugin (NvidiaDevicePlugin);
+      lb_controller (AwsLoadBalancerController: what turns the LoadBalancer Services into NLBs);
       cluster_name, endpoint (Output[str]); kubeconfig (secret Output[str]);
       k8s_provider (pulumi_kubernetes.Provider)."""
 
@@ -45,6 +47,10 @@ class AwsRegion(pulumi.ComponentResource):
         )
         self.autoscaler = ClusterAutoscaler(
             name, cluster=cluster, control_plane=self.eks, node_pools=self.node_pools, tags=self.tags, opts=child
+        )
+        self.lb_controller = AwsLoadBalancerController(
+            name, cluster=cluster, control_plane=self.eks, node_pools=self.node_pools,
+            vpc_id=self.network.vpc_id, tags=self.tags, opts=child,
         )
         self.gpu_plugin = NvidiaDevicePlugin(
             name, k8s_provider=self.eks.k8s_provider,

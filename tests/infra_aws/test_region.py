@@ -207,3 +207,41 @@ def test_every_vpc_logs_its_flows_in_its_own_region(prod: View, dev: View) -> No
         assert prod.region(group) == prod.region(f) == vpcs[i["vpcId"]]  # logs stay in the VPC's region
         assert group["inputs"]["retentionInDays"] == 365
     assert {g["inputs"]["retentionInDays"] for g in dev.of_type("aws:cloudwatch/logGroup:LogGroup")} == {30}
+
+
+def test_every_eks_cluster_runs_the_load_balancer_controller_its_services_need(prod: View) -> None:
+    # every LoadBalancer Service on EKS is annotated for the AWS Load Balancer Controller
+    from infra.aws.lb_controller import CLUSTER_TAG, iam_policy
+    from infra.internal_lb import INTERNAL_LB_ANNOTATIONS
+
+    assert INTERNAL_LB_ANNOTATIONS["aws"]["service.beta.kubernetes.io/aws-load-balancer-type"] == "external"
+    releases = {
+        r["provider"].rsplit("::", 1)[0].rsplit("::", 1)[-1]: r["inputs"]
+        for r in prod.of_type("kubernetes:helm.sh/v3:Release")
+        if r["inputs"].get("chart") == "aws-load-balancer-controller"
+    }
+    assert set(releases) == {f"{n}-k8s" for n in PROD_CLUSTERS}
+    vpcs = {prod.name(v).removesuffix("-vpc"): v["id"] for v in prod.of_type("aws:ec2/vpc:Vpc")}
+    roles = {prod.name(r): r for r in prod.of_type("aws:iam/role:Role")}
+    for name, region in PROD_CLUSTERS.items():
+        values = releases[f"{name}-k8s"]["values"]
+        assert (values["clusterName"], values["region"], values["vpcId"]) == (name, region, vpcs[name])
+        role = roles[f"{name}-lb-controller-role"]
+        assert values["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"] == role["outputs"]["arn"]
+        assert values["enableServiceMutatorWebhook"] is False
+    # it may create only what it tags as this cluster's, and change or delete only what carries the tag
+    statements = {s["Sid"]: s for s in json.loads(iam_policy("aws-use1"))["Statement"]}
+    assert statements["CreateOwned"]["Condition"] == {
+        "StringEquals": {f"aws:RequestTag/{CLUSTER_TAG}": "aws-use1"}
+    }
+    manage = statements["ManageOwned"]
+    assert "elasticloadbalancing:DeleteLoadBalancer" in manage["Action"]
+    assert manage["Condition"] == {"StringEquals": {f"aws:ResourceTag/{CLUSTER_TAG}": "aws-use1"}}
+    unconditioned = {a for s in statements.values() if "Condition" not in s for a in s["Action"]}
+    assert not {a for a in unconditioned if a.split(":")[1].startswith(("Delete", "Create"))} - {
+        "elasticloadbalancing:CreateListener",
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:CreateRule",
+        "elasticloadbalancing:DeleteRule",
+    }
+    assert len(iam_policy("aws-use1")) < 10_240  # IAM's limit for an inline role policy
