@@ -1,24 +1,31 @@
 """EKS managed add-ons that need running nodes: CoreDNS and the EBS CSI driver (with its own IRSA
-role). vpc-cni and kube-proxy are installed with the control plane, before the node groups."""
+role), and the default StorageClass on it - EKS has had none since Kubernetes 1.30, so a claim
+without a class (Vault's raft and audit volumes, the in-cluster Redis) would wait forever. vpc-cni
+and kube-proxy are installed with the control plane, before the node groups."""
 
 from __future__ import annotations
 
 import pulumi
 import pulumi_aws.eks as eks
+import pulumi_kubernetes.meta.v1 as meta
+import pulumi_kubernetes.storage.v1 as storage
 from pulumi import ResourceOptions
 
 from infra.aws.cluster import EksCluster
 from infra.aws.identity import IrsaRole
 from infra.aws.nodepools import EksNodePools
-from meridian.config import Cluster
+from meridian.config import Cluster, StackConfig
+
+DEFAULT_STORAGE_CLASS = "gp3"
 
 
 class EksAddons(pulumi.ComponentResource):
-    """Public attributes: addons (dict[str, eks.Addon]); ebs_csi_role_arn (Output[str])."""
+    """Public attributes: addons (dict[str, eks.Addon]); ebs_csi_role_arn (Output[str]);
+    storage_class (the default StorageClass)."""
 
     def __init__(
-        self, name: str, *, cluster: Cluster, control_plane: EksCluster, node_pools: EksNodePools,
-        tags: dict[str, str], opts: ResourceOptions | None = None,
+        self, name: str, *, cluster: Cluster, stack: StackConfig, control_plane: EksCluster,
+        node_pools: EksNodePools, tags: dict[str, str], opts: ResourceOptions | None = None,
     ) -> None:
         super().__init__("meridian:aws:EksAddons", name, None, opts)
         ebs_role = IrsaRole(
@@ -55,4 +62,19 @@ class EksAddons(pulumi.ComponentResource):
                 opts=after_nodes,
             ),
         }
+        # Encrypted gp3 volumes (the region's EBS key: they stay in the cluster's region); in prod a
+        # released volume is kept (Vault's raft data must survive a deleted claim).
+        self.storage_class = storage.StorageClass(
+            f"{name}-{DEFAULT_STORAGE_CLASS}",
+            metadata=meta.ObjectMetaArgs(
+                name=DEFAULT_STORAGE_CLASS,
+                annotations={"storageclass.kubernetes.io/is-default-class": "true"},
+            ),
+            provisioner="ebs.csi.aws.com",
+            parameters={"type": "gp3", "encrypted": "true"},
+            volume_binding_mode="WaitForFirstConsumer",
+            allow_volume_expansion=True,
+            reclaim_policy="Retain" if stack.protect_data else "Delete",
+            opts=ResourceOptions(parent=self, provider=control_plane.k8s_provider, depends_on=[self.addons["aws-ebs-csi-driver"]]),
+        )
         self.register_outputs({"addons": list(self.addons), "ebsCsiRoleArn": self.ebs_csi_role_arn})

@@ -43,7 +43,8 @@ class AwsRegion(pulumi.ComponentResource):
             tags=self.tags, opts=child,
         )
         self.addons = EksAddons(
-            name, cluster=cluster, control_plane=self.eks, node_pools=self.node_pools, tags=self.tags, opts=child
+            name, cluster=cluster, stack=stack, control_plane=self.eks, node_pools=self.node_pools,
+            tags=self.tags, opts=child,
         )
         self.autoscaler = ClusterAutoscaler(
             name, cluster=cluster, control_plane=self.eks, node_pools=self.node_pools, tags=self.tags, opts=child

@@ -245,3 +245,15 @@ def test_every_eks_cluster_runs_the_load_balancer_controller_its_services_need(p
         "elasticloadbalancing:DeleteRule",
     }
     assert len(iam_policy("aws-use1")) < 10_240  # IAM's limit for an inline role policy
+
+
+def test_eks_has_an_encrypted_default_storage_class_that_keeps_prod_volumes(prod: View, dev: View) -> None:
+    for view, reclaim in ((prod, "Retain"), (dev, "Delete")):
+        classes = view.plan.of_type("kubernetes:storage.k8s.io/v1:StorageClass")
+        providers = {c["provider"].rsplit("::", 1)[0].rsplit("::", 1)[-1] for c in classes}
+        assert providers == {f"{c['inputs']['name']}-k8s" for c in view.of_type(CLUSTER)}  # one per EKS cluster
+        for c in classes:
+            i = c["inputs"]
+            assert i["metadata"]["annotations"] == {"storageclass.kubernetes.io/is-default-class": "true"}
+            assert i["provisioner"] == "ebs.csi.aws.com" and i["parameters"]["encrypted"] == "true"
+            assert i["volumeBindingMode"] == "WaitForFirstConsumer" and i["reclaimPolicy"] == reclaim
