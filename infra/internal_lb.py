@@ -9,6 +9,9 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes.core.v1 as core
 
+from infra.regional import peer_ranges
+from meridian.config import Cluster, StackConfig
+
 INTERNAL_LB_ANNOTATIONS: dict[str, dict[str, str]] = {
     # AWS Load Balancer Controller: an internal NLB straight to the pod IPs.
     "aws": {
@@ -19,6 +22,13 @@ INTERNAL_LB_ANNOTATIONS: dict[str, dict[str, str]] = {
     "gcp": {"networking.gke.io/load-balancer-type": "Internal"},
     "azure": {"service.beta.kubernetes.io/azure-load-balancer-internal": "true"},
 }
+
+
+def source_ranges(stack: StackConfig, cluster: Cluster) -> list[str]:
+    """Who may reach an internal load balancer of `cluster`: its own network and every privately
+    linked peer's ranges (GKE pod ranges included). Set as the Service's loadBalancerSourceRanges:
+    an internal NLB otherwise admits only its own VPC, so peers over the interconnect are dropped."""
+    return [str(cluster.network.cidr)] + [cidr for _peer, cidr in peer_ranges(stack, cluster)]
 
 
 def lb_address(svc: core.Service) -> pulumi.Output[str]:

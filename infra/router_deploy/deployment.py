@@ -55,7 +55,7 @@ import yaml
 from pulumi import ResourceOptions
 
 from infra.cloudflare.origin_tls import OriginTls
-from infra.internal_lb import INTERNAL_LB_ANNOTATIONS, lb_address
+from infra.internal_lb import INTERNAL_LB_ANNOTATIONS, lb_address, source_ranges
 from infra.regional import peer_ranges
 from infra.router_deploy import config_gen
 from infra.router_deploy.identity import SERVICE_ACCOUNT, RouterIdentity
@@ -416,7 +416,10 @@ class RouterDeployment(pulumi.ComponentResource):
             metadata=meta.ObjectMetaArgs(
                 name="router-internal", namespace=ns, labels=LABELS, annotations=INTERNAL_LB_ANNOTATIONS[cfg.cloud]
             ),
-            spec=core.ServiceSpecArgs(type="LoadBalancer", selector=LABELS, ports=[port]),
+            spec=core.ServiceSpecArgs(
+                type="LoadBalancer", selector=LABELS, ports=[port],
+                load_balancer_source_ranges=source_ranges(stack, cfg),
+            ),
             opts=opts,
         )
         self.internal_address = lb_address(internal)

@@ -12,7 +12,7 @@ import pulumi_kubernetes.helm.v3 as helm
 import pulumi_kubernetes.meta.v1 as meta
 from pulumi import ResourceOptions
 
-from infra.internal_lb import INTERNAL_LB_ANNOTATIONS, lb_address
+from infra.internal_lb import INTERNAL_LB_ANNOTATIONS, lb_address, source_ranges
 from infra.vault.inputs import VAULT_NAMESPACE, VAULT_SERVICE_ACCOUNT
 from infra.vault.router_contract import API_PORT, vault_api_address, vault_hostname
 from infra.vault.tls import TLS_SECRET, VaultTls
@@ -187,6 +187,7 @@ class VaultServer(pulumi.ComponentResource):
             ),
             spec=core.ServiceSpecArgs(
                 type="LoadBalancer",
+                load_balancer_source_ranges=source_ranges(stack, cluster),
                 selector={**SERVER_SELECTOR, "vault-active": "true"},
                 ports=[core.ServicePortArgs(name="https", port=API_PORT, target_port=API_PORT, protocol="TCP")],
             ),

@@ -254,3 +254,26 @@ def test_every_edge_caller_is_admitted_by_its_peers_network_policy(prod_plan: Pl
             assert sources <= admitted[peer], (caller.name, peer)
             checked += 1
     assert checked >= 8
+
+
+def test_internal_load_balancers_admit_the_peers_that_call_them(prod_plan: Plan) -> None:
+    """An internal NLB admits only its own VPC unless told otherwise: the router's internal endpoint
+    must admit every edge caller, and Vault's API every cluster whose Vault Agent logs in there."""
+    stack = prod_plan.config
+    services = {
+        (s["provider"].rsplit("::", 1)[0].rsplit("::", 1)[-1].removesuffix("-k8s"), s["inputs"]["metadata"]["name"]): s
+        for s in prod_plan.of_type("kubernetes:core/v1:Service")
+    }
+
+    def sources(c) -> set[str]:  # type: ignore[no-untyped-def]
+        return {str(c.network.cidr)} | ({str(c.network.pod_cidr)} if c.cloud == "gcp" else set())
+
+    for caller in stack.clusters:
+        for b in config_gen.edge_backends(stack, caller):
+            ranges = services[(b["name"].removeprefix("edge-"), "router-internal")]["inputs"]["spec"]
+            assert sources(caller) <= set(ranges["loadBalancerSourceRanges"]), (caller.name, b["name"])
+    assert stack.vault is not None
+    vault = services[(stack.vault.cluster, "vault-api")]["inputs"]["spec"]["loadBalancerSourceRanges"]
+    for c in stack.clusters:  # prod links every cluster to the Vault cluster
+        assert sources(c) <= set(vault), c.name
+    assert "0.0.0.0/0" not in vault
