@@ -14,19 +14,18 @@ from __future__ import annotations
 import json
 
 import pulumi
-import pulumi_kubernetes.helm.v3 as helm
 from pulumi import ResourceOptions
 
+from infra.aws import helm_addon
 from infra.aws.cluster import EksCluster
-from infra.aws.identity import IrsaRole
 from infra.aws.nodepools import EksNodePools
 from infra.regional import POOL_LABEL
 from meridian.config import Cluster
 
-CHART_REPO = "https://kubernetes.github.io/autoscaler"
-CHART_VERSION = "9.43.2"
-NAMESPACE = "kube-system"
-SERVICE_ACCOUNT = "cluster-autoscaler"
+CHART = helm_addon.Chart(
+    repo="https://kubernetes.github.io/autoscaler", name="cluster-autoscaler", version="9.43.2",
+    service_account="cluster-autoscaler",
+)
 
 
 def image_tag(kubernetes_version: str) -> str:
@@ -83,7 +82,7 @@ def helm_values(cluster: Cluster, kubernetes_version: str, role_arn: str) -> dic
         "rbac": {
             "serviceAccount": {
                 "create": True,
-                "name": SERVICE_ACCOUNT,
+                "name": CHART.service_account,
                 "annotations": {"eks.amazonaws.com/role-arn": role_arn},
             }
         },
@@ -115,31 +114,9 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         opts: ResourceOptions | None = None,
     ) -> None:
         super().__init__("meridian:aws:ClusterAutoscaler", name, None, opts)
-        role = IrsaRole(
-            f"{name}-cluster-autoscaler",
-            oidc_provider_arn=control_plane.oidc_provider_arn,
-            oidc_issuer_url=control_plane.oidc_issuer_url,
-            namespace=NAMESPACE,
-            service_account=SERVICE_ACCOUNT,
-            region=cluster.region,
-            inline_policy=iam_policy(cluster.name),
-            tags=tags,
-            opts=ResourceOptions(parent=self),
-        )
-        self.role_arn: pulumi.Output[str] = role.arn
         version = control_plane.version
-        self.release = helm.Release(
-            f"{name}-cluster-autoscaler",
-            name="cluster-autoscaler",
-            namespace=NAMESPACE,
-            chart="cluster-autoscaler",
-            version=CHART_VERSION,
-            repository_opts=helm.RepositoryOptsArgs(repo=CHART_REPO),
-            values=role.arn.apply(lambda arn: helm_values(cluster, version, arn)),
-            opts=ResourceOptions(
-                parent=self,
-                provider=control_plane.k8s_provider,
-                depends_on=list(node_pools.node_groups.values()),
-            ),
+        self.role_arn, self.release = helm_addon.install(
+            self, name, chart=CHART, cluster=cluster, control_plane=control_plane, node_pools=node_pools,
+            policy=iam_policy(cluster.name), tags=tags, values=lambda arn: helm_values(cluster, version, arn),
         )
         self.register_outputs({"roleArn": self.role_arn, "imageTag": image_tag(version)})

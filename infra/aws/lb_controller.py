@@ -13,19 +13,18 @@ from __future__ import annotations
 import json
 
 import pulumi
-import pulumi_kubernetes.helm.v3 as helm
 from pulumi import ResourceOptions
 
+from infra.aws import helm_addon
 from infra.aws.cluster import EksCluster
-from infra.aws.identity import IrsaRole
 from infra.aws.nodepools import EksNodePools
 from infra.regional import POOL_LABEL
 from meridian.config import Cluster
 
-CHART_REPO = "https://aws.github.io/eks-charts"
-CHART_VERSION = "1.9.2"
-NAMESPACE = "kube-system"
-SERVICE_ACCOUNT = "aws-load-balancer-controller"
+CHART = helm_addon.Chart(
+    repo="https://aws.github.io/eks-charts", name="aws-load-balancer-controller", version="1.9.2",
+    service_account="aws-load-balancer-controller",
+)
 CLUSTER_TAG = "elbv2.k8s.aws/cluster"  # the controller tags what it creates with it
 
 _READ = [
@@ -144,7 +143,7 @@ def helm_values(cluster: Cluster, vpc_id: str, role_arn: str) -> dict:
         "replicaCount": 2,
         "serviceAccount": {
             "create": True,
-            "name": SERVICE_ACCOUNT,
+            "name": CHART.service_account,
             "annotations": {"eks.amazonaws.com/role-arn": role_arn},
         },
         "enableServiceMutatorWebhook": False,
@@ -170,30 +169,9 @@ class AwsLoadBalancerController(pulumi.ComponentResource):
         opts: ResourceOptions | None = None,
     ) -> None:
         super().__init__("meridian:aws:LoadBalancerController", name, None, opts)
-        role = IrsaRole(
-            f"{name}-lb-controller",
-            oidc_provider_arn=control_plane.oidc_provider_arn,
-            oidc_issuer_url=control_plane.oidc_issuer_url,
-            namespace=NAMESPACE,
-            service_account=SERVICE_ACCOUNT,
-            region=cluster.region,
-            inline_policy=iam_policy(cluster.name),
-            tags=tags,
-            opts=ResourceOptions(parent=self),
+        self.role_arn, self.release = helm_addon.install(
+            self, name, chart=CHART, cluster=cluster, control_plane=control_plane, node_pools=node_pools,
+            policy=iam_policy(cluster.name), tags=tags,
+            values=lambda arn: pulumi.Output.from_input(vpc_id).apply(lambda vpc: helm_values(cluster, vpc, arn)),
         )
-        self.role_arn: pulumi.Output[str] = role.arn
-        self.release = helm.Release(
-            f"{name}-lb-controller",
-            name="aws-load-balancer-controller",
-            namespace=NAMESPACE,
-            chart="aws-load-balancer-controller",
-            version=CHART_VERSION,
-            repository_opts=helm.RepositoryOptsArgs(repo=CHART_REPO),
-            values=pulumi.Output.all(vpc_id, role.arn).apply(lambda a: helm_values(cluster, a[0], a[1])),
-            opts=ResourceOptions(
-                parent=self,
-                provider=control_plane.k8s_provider,
-                depends_on=list(node_pools.node_groups.values()),
-            ),
-        )
-        self.register_outputs({"roleArn": self.role_arn, "chartVersion": CHART_VERSION})
+        self.register_outputs({"roleArn": self.role_arn, "chartVersion": CHART.version})

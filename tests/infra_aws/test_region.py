@@ -226,7 +226,7 @@ def test_every_eks_cluster_runs_the_load_balancer_controller_its_services_need(p
     for name, region in PROD_CLUSTERS.items():
         values = releases[f"{name}-k8s"]["values"]
         assert (values["clusterName"], values["region"], values["vpcId"]) == (name, region, vpcs[name])
-        role = roles[f"{name}-lb-controller-role"]
+        role = roles[f"{name}-aws-load-balancer-controller-role"]
         assert values["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"] == role["outputs"]["arn"]
         assert values["enableServiceMutatorWebhook"] is False
     # it may create only what it tags as this cluster's, and change or delete only what carries the tag
