@@ -202,6 +202,9 @@ class EksCluster(pulumi.ComponentResource):
                 cluster_name=control_plane.name,
                 addon_name="vpc-cni",
                 service_account_role_arn=cni_role.arn,
+                # Enforce NetworkPolicy (the VPC CNI's network policy agent; off by default on EKS):
+                # the router's and Redis' policies must hold here as they do on GKE and AKS.
+                configuration_values=json.dumps({"enableNetworkPolicy": "true"}),
                 resolve_conflicts_on_create="OVERWRITE",
                 resolve_conflicts_on_update="OVERWRITE",
                 tags=tags,

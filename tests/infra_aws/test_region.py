@@ -257,3 +257,9 @@ def test_eks_has_an_encrypted_default_storage_class_that_keeps_prod_volumes(prod
             assert i["metadata"]["annotations"] == {"storageclass.kubernetes.io/is-default-class": "true"}
             assert i["provisioner"] == "ebs.csi.aws.com" and i["parameters"]["encrypted"] == "true"
             assert i["volumeBindingMode"] == "WaitForFirstConsumer" and i["reclaimPolicy"] == reclaim
+
+
+def test_eks_enforces_network_policies(prod: View) -> None:
+    cni = [a["inputs"] for a in prod.of_type("aws:eks/addon:Addon") if a["inputs"]["addonName"] == "vpc-cni"]
+    assert len(cni) == len(PROD_CLUSTERS)
+    assert all(json.loads(a["configurationValues"]) == {"enableNetworkPolicy": "true"} for a in cni)
