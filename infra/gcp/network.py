@@ -33,6 +33,9 @@ def control_plane_range(cidr: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
     return ipaddress.IPv4Network(f"{cidr.broadcast_address - 15}/28")
 
 
+WEBHOOK_PORTS = ("8080",)  # admission webhooks served by pods: the Vault Agent injector
+
+
 class GcpVpc(pulumi.ComponentResource):
     """Public attributes (for the cluster and the interconnect/VPN engineers):
       network (compute.Network); network_id, network_self_link, network_name (Output[str]);
@@ -95,6 +98,19 @@ class GcpVpc(pulumi.ComponentResource):
                 compute.RouterNatSubnetworkArgs(name=self.subnetwork.id, source_ip_ranges_to_nats=["ALL_IP_RANGES"])
             ],
             log_config=compute.RouterNatLogConfigArgs(enable=True, filter="ERRORS_ONLY"),
+            opts=child,
+        )
+        # A private GKE control plane reaches nodes on 443 and 10250 only. Admission webhooks served by
+        # pods on other ports - the Vault Agent injector's 8080 - would time out, and with the
+        # injector's failurePolicy Ignore, pods would start without their secrets.
+        compute.Firewall(
+            f"{name}-control-plane-webhooks",
+            name=f"{cluster.name}-control-plane-webhooks",
+            network=self.network.id,
+            direction="INGRESS",
+            source_ranges=[self.control_plane_cidr],
+            allows=[compute.FirewallAllowArgs(protocol="tcp", ports=list(WEBHOOK_PORTS))],
+            description=f"GKE control plane of {cluster.name} -> admission webhooks on its nodes",
             opts=child,
         )
         self.network_id: pulumi.Output[str] = self.network.id

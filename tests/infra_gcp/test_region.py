@@ -178,3 +178,16 @@ def test_helpers() -> None:
     assert (t.key, t.value, t.effect) == ("dedicated", "gpu", "NO_EXECUTE")
     cidr = ipaddress.IPv4Network("10.20.0.0/16")
     assert str(node_range(cidr)) == "10.20.0.0/17" and str(control_plane_range(cidr)) == "10.20.255.240/28"
+
+
+def test_control_plane_reaches_webhooks_on_the_nodes(prod: View) -> None:
+    """The Vault Agent injector's webhook (8080) must be reachable from each private control plane,
+    and only from it."""
+    networks = {v["inputs"]["name"].removesuffix("-vpc"): v["id"] for v in prod.of_type("gcp:compute/network:Network")}
+    masters = {c["inputs"]["name"]: c["inputs"]["privateClusterConfig"]["masterIpv4CidrBlock"] for c in prod.of_type(GKE)}
+    rules = {r["inputs"]["name"]: r["inputs"] for r in prod.of_type("gcp:compute/firewall:Firewall")}
+    for name, master in masters.items():
+        rule = rules[f"{name}-control-plane-webhooks"]
+        assert rule["network"] == networks[name] and rule["direction"] == "INGRESS"
+        assert rule["sourceRanges"] == [master]
+        assert rule["allows"] == [{"protocol": "tcp", "ports": ["8080"]}]
