@@ -56,12 +56,12 @@ from pulumi import ResourceOptions
 
 from infra.cloudflare.origin_tls import OriginTls
 from infra.internal_lb import INTERNAL_LB_ANNOTATIONS, lb_address, source_ranges
-from infra.regional import peer_ranges
 from infra.router_deploy import config_gen
 from infra.router_deploy.identity import SERVICE_ACCOUNT, RouterIdentity
 from infra.router_deploy.redis import NON_ROOT_UID, RouterRedis
 from infra.vault import router_contract as contract
 from meridian.config import Cluster, StackConfig
+from meridian.config.problems import PRIVATE_RANGES as RFC1918
 
 APP = "meridian-router"
 LABELS = {"app.kubernetes.io/name": APP, "app.kubernetes.io/component": "router"}
@@ -79,8 +79,7 @@ CLOUDFLARE_IPV4 = (
 )
 # Cloud load balancer health checkers (GCP's probers, Azure's host IP); AWS NLB probes from the VPC.
 LB_HEALTH_CHECKERS = {"gcp": ("35.191.0.0/16", "130.211.0.0/22"), "azure": ("168.63.129.16/32",), "aws": ()}
-PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
-
+PRIVATE_RANGES = tuple(str(n) for n in RFC1918)
 
 
 def vault_annotations(
@@ -538,9 +537,9 @@ class RouterDeployment(pulumi.ComponentResource):
         # Public (HTTPS): Cloudflare, the cloud LB's health checkers, the VPC (AWS NLB probes).
         public_sources = list(CLOUDFLARE_IPV4) + checkers + [str(cfg.network.cidr)]
         # Internal (plain): the VPC (Gateway proxies, in-cluster clients) and peer routers (edge) over
-        # the interconnect - from their networks, and from GKE pod ranges, which GKE does not
-        # masquerade towards private destinations; the Gateway's health checkers in gateway mode.
-        internal_sources = [str(cfg.network.cidr)] + [cidr for _peer, cidr in peer_ranges(stack, cfg)]
+        # the interconnect - the same sources the internal load balancer admits (GKE pod ranges
+        # included); the Gateway's health checkers in gateway mode.
+        internal_sources = source_ranges(stack, cfg)
         if r.ingress == "gateway":
             internal_sources += checkers
 
