@@ -97,12 +97,13 @@ def _private_dns(
 ) -> dict[str, Any]:
     """Per cluster network, the private names its workloads use: peer routers (edge tier) and Vault's
     API hostname, each resolving to an internal load balancer (infra.private_dns)."""
+    from infra.interconnect.wiring import network_of
     from infra.private_dns import PrivateDns
     from infra.router_deploy.edge_dns import router_records
     from infra.vault.dns import unreachable_clients, vault_records
 
-    blind = unreachable_clients(stack)
-    if vault is not None and blind and stack.vault is not None:
+    blind = unreachable_clients(stack)  # none without a `vault` section
+    if blind and stack.vault is not None:
         pulumi.log.warn(
             f"vault: no private link (interconnect.links: vpn, dedicated or peering) from {', '.join(blind)} to the "
             f"Vault cluster {stack.vault.cluster}: there the router's Vault Agent cannot reach Vault (and Vault "
@@ -116,7 +117,7 @@ def _private_dns(
             records += vault_records(stack, r.config, vault.internal_address)
         if records:
             out[name] = PrivateDns(
-                f"{name}-dns", region=r, stack=stack, records=records,
+                f"{name}-dns", cluster=r.config, network=network_of(r), stack=stack, records=records,
                 opts=pulumi.ResourceOptions(providers=[providers.for_cloud(r.config.cloud, r.config.region)]),
             )
     return out

@@ -8,21 +8,19 @@ and for Vault's API hostname (infra.vault.dns). Per cloud, one private zone per 
 Never public DNS. An AWS internal NLB is known by a DNS name (CNAME); GKE and AKS internal load
 balancers by an IP (A). An internal NLB's name resolves publicly to its private IPs, so GCP and
 Azure resolvers follow the CNAME without forwarding rules; the traffic itself goes over the
-interconnect. A name at a zone's apex is refused (a CNAME cannot live there)."""
+interconnect. A name at a zone's apex is refused (a CNAME cannot live there). Each cloud's SDK is
+imported only when a zone on that cloud is made (a single-cloud stack loads one)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
-import pulumi_aws as aws
-import pulumi_azure_native.network as azure_network
-import pulumi_gcp as gcp
 from pulumi import ResourceOptions
 
+from infra.interconnect.gateways import AwsNetwork, AzureNetwork, ClusterNetwork, GcpNetwork
 from infra.regional import cluster_tags
 from meridian.config import Cluster, StackConfig
 from meridian.tags import gcp_labels
@@ -58,16 +56,6 @@ class DnsRecord:
 AddRecord = Callable[[str, DnsRecord, pulumi.Output[str]], None]
 
 
-def _network_attr(region: Any, attr: str) -> Any:
-    net = getattr(region, "network", None)
-    if not hasattr(net, attr):
-        raise TypeError(
-            f"private DNS: the {region.config.cloud} regional stack of {region.config.name!r} does not expose "
-            f"region.network.{attr}"
-        )
-    return getattr(net, attr)
-
-
 def _slug(domain: str) -> str:
     return re.sub(r"[^a-z0-9-]", "-", domain.lower())
 
@@ -80,14 +68,15 @@ class PrivateDns(pulumi.ComponentResource):
         self,
         name: str,
         *,
-        region: Any,
+        cluster: Cluster,
+        network: ClusterNetwork,
         stack: StackConfig,
         records: Sequence[DnsRecord],
         opts: ResourceOptions | None = None,
     ) -> None:
-        """`region`: the cluster's RegionalCluster (config and network: the zones are attached there)."""
+        """`network`: the cluster's network handle (infra.interconnect.wiring.network_of): the zones
+        are attached there."""
         super().__init__("meridian:dns:PrivateDns", name, None, opts)
-        cluster: Cluster = region.config
         hosts = [r.host for r in records]
         dupes = sorted({h for h in hosts if hosts.count(h) > 1})
         if dupes:
@@ -98,75 +87,87 @@ class PrivateDns(pulumi.ComponentResource):
         self.records: dict[str, str] = {}
         for zone in dict.fromkeys(r.zone for r in records):
             zname = f"{name}-{_slug(zone)}"
-            add = self._zone(zname, zone, region, cluster)
+            if isinstance(network, AwsNetwork):
+                add = self._aws_zone(zname, zone, network, cluster)
+            elif isinstance(network, GcpNetwork):
+                add = self._gcp_zone(zname, zone, network, cluster)
+            else:
+                add = self._azure_zone(zname, zone, network, cluster)
             for rec in (r for r in records if r.zone == zone):
                 add(f"{zname}-{_slug(rec.relative)}", rec, pulumi.Output.from_input(rec.address))
                 self.records[rec.host] = rec.kind
         self.register_outputs({"zones": self.zones, "records": self.records})
 
-    def _zone(self, zname: str, domain: str, region: Any, cluster: Cluster) -> AddRecord:
-        """Create the zone for `domain`; return a function that adds one record to it."""
+    def _aws_zone(self, zname: str, domain: str, network: AwsNetwork, cluster: Cluster) -> AddRecord:
+        """A Route 53 private hosted zone for `domain` on the VPC; returns how to add a record."""
+        import pulumi_aws as aws
+
         child, tags = self._child, self._tags
-        description = f"Meridian private names for {cluster.name}"
-        if cluster.cloud == "aws":
-            zone = aws.route53.Zone(
-                zname,
-                name=domain,
-                comment=description,
-                vpcs=[
-                    aws.route53.ZoneVpcArgs(vpc_id=_network_attr(region, "vpc_id"), vpc_region=cluster.region)
-                ],
-                force_destroy=True,  # records only; they are re-created from the topology
-                tags=tags,
+        zone = aws.route53.Zone(
+            zname,
+            name=domain,
+            comment=f"Meridian private names for {cluster.name}",
+            vpcs=[aws.route53.ZoneVpcArgs(vpc_id=network.vpc_id, vpc_region=cluster.region)],
+            force_destroy=True,  # records only; they are re-created from the topology
+            tags=tags,
+            opts=child,
+        )
+        self.zones[domain] = zone.zone_id
+
+        def aws_record(rname: str, rec: DnsRecord, address: pulumi.Output[str]) -> None:
+            aws.route53.Record(
+                rname,
+                zone_id=zone.zone_id,
+                name=rec.host,
+                type=rec.kind,
+                ttl=RECORD_TTL,
+                records=[address],
                 opts=child,
             )
-            self.zones[domain] = zone.zone_id
 
-            def aws_record(rname: str, rec: DnsRecord, address: pulumi.Output[str]) -> None:
-                aws.route53.Record(
-                    rname,
-                    zone_id=zone.zone_id,
-                    name=rec.host,
-                    type=rec.kind,
-                    ttl=RECORD_TTL,
-                    records=[address],
-                    opts=child,
-                )
+        return aws_record
 
-            return aws_record
-        if cluster.cloud == "gcp":
-            gzone = gcp.dns.ManagedZone(
-                zname,
-                name=f"{cluster.name}-{_slug(domain)}"[:63].rstrip("-"),
-                dns_name=domain + ".",
-                description=description,
-                visibility="private",
-                private_visibility_config=gcp.dns.ManagedZonePrivateVisibilityConfigArgs(
-                    networks=[
-                        gcp.dns.ManagedZonePrivateVisibilityConfigNetworkArgs(
-                            network_url=_network_attr(region, "network_id")
-                        )
-                    ]
-                ),
-                force_destroy=True,
-                labels=gcp_labels(tags),
+    def _gcp_zone(self, zname: str, domain: str, network: GcpNetwork, cluster: Cluster) -> AddRecord:
+        """A Cloud DNS private zone for `domain` bound to the VPC network."""
+        import pulumi_gcp as gcp
+
+        child, tags = self._child, self._tags
+        gzone = gcp.dns.ManagedZone(
+            zname,
+            name=f"{cluster.name}-{_slug(domain)}"[:63].rstrip("-"),
+            dns_name=domain + ".",
+            description=f"Meridian private names for {cluster.name}",
+            visibility="private",
+            private_visibility_config=gcp.dns.ManagedZonePrivateVisibilityConfigArgs(
+                networks=[gcp.dns.ManagedZonePrivateVisibilityConfigNetworkArgs(network_url=network.network)]
+            ),
+            force_destroy=True,
+            labels=gcp_labels(tags),
+            opts=child,
+        )
+        self.zones[domain] = gzone.id
+
+        def gcp_record(rname: str, rec: DnsRecord, address: pulumi.Output[str]) -> None:
+            gcp.dns.RecordSet(
+                rname,
+                managed_zone=gzone.name,
+                name=rec.host + ".",
+                type=rec.kind,
+                ttl=RECORD_TTL,
+                rrdatas=[address.apply(lambda a: a + ".") if rec.kind == "CNAME" else address],
                 opts=child,
             )
-            self.zones[domain] = gzone.id
 
-            def gcp_record(rname: str, rec: DnsRecord, address: pulumi.Output[str]) -> None:
-                gcp.dns.RecordSet(
-                    rname,
-                    managed_zone=gzone.name,
-                    name=rec.host + ".",
-                    type=rec.kind,
-                    ttl=RECORD_TTL,
-                    rrdatas=[address.apply(lambda a: a + ".") if rec.kind == "CNAME" else address],
-                    opts=child,
-                )
+        return gcp_record
 
-            return gcp_record
-        resource_group = _network_attr(region, "resource_group_name")
+    def _azure_zone(self, zname: str, domain: str, network: AzureNetwork, cluster: Cluster) -> AddRecord:
+        """An Azure Private DNS zone for `domain` in the cluster's resource group, linked to the VNet."""
+        import pulumi_azure_native.network as azure_network
+
+        if network.vnet_id is None:
+            raise ValueError(f"private DNS for {cluster.name}: the Azure network handle has no vnet_id")
+        child, tags = self._child, self._tags
+        resource_group = network.resource_group_name
         azone = azure_network.PrivateZone(
             zname,
             private_zone_name=domain,
@@ -182,7 +183,7 @@ class PrivateDns(pulumi.ComponentResource):
             virtual_network_link_name=f"{cluster.name}-vnet",
             location="Global",
             registration_enabled=False,
-            virtual_network=azure_network.SubResourceArgs(id=_network_attr(region, "vnet_id")),
+            virtual_network=azure_network.SubResourceArgs(id=network.vnet_id),
             tags=tags,
             opts=child,
         )
