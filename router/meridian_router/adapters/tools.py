@@ -273,16 +273,16 @@ def gemini_tools(body: dict) -> tuple[list[dict] | None, dict | None]:
     return [{"functionDeclarations": declarations}], config
 
 
-def gemini_tool_calls(parts: list, first_index: int = 0) -> list[dict]:
+def gemini_tool_calls(parts: list) -> list[dict]:
     """Gemini `functionCall` parts as OpenAI `tool_calls` (Gemini gives calls no id: one is made)."""
-    return [
-        {
-            "index": first_index + i,
-            "id": "call_" + os.urandom(9).hex(),
-            "type": "function",
-            "function": {"name": fc.get("name"), "arguments": orjson.dumps(fc.get("args") or {}).decode()},
-        }
-        for i, fc in enumerate(
-            p["functionCall"] for p in parts if isinstance(p, dict) and "functionCall" in p
-        )
-    ]
+    return tool_calls(
+        [
+            {
+                "type": "tool_use",
+                "id": "call_" + os.urandom(9).hex(),
+                "name": fc.get("name"),
+                "input": fc.get("args"),
+            }
+            for fc in (p["functionCall"] for p in parts if isinstance(p, dict) and "functionCall" in p)
+        ]
+    )

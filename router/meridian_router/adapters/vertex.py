@@ -70,11 +70,12 @@ class GeminiStream(StreamTranslator):
             if text:
                 self.chunks += 1
                 out.append(chunk_event(self.id, self.model, {"content": text}))
-            calls = block_tools.gemini_tool_calls(parts, self.calls)
+            calls = block_tools.gemini_tool_calls(parts)
             if calls:
                 self.chunks += 1
+                delta = [{"index": self.calls + i, **c} for i, c in enumerate(calls)]
                 self.calls += len(calls)
-                out.append(chunk_event(self.id, self.model, {"tool_calls": calls}))
+                out.append(chunk_event(self.id, self.model, {"tool_calls": delta}))
             if obj.get("usageMetadata"):
                 self.usage = _usage(obj)
             if finish:
@@ -117,7 +118,7 @@ class VertexAdapter(Adapter):
         obj = orjson.loads(data)
         parts, finish = _parts(obj)
         text = "".join(p.get("text", "") for p in parts)
-        calls = [{k: v for k, v in c.items() if k != "index"} for c in block_tools.gemini_tool_calls(parts)]
+        calls = block_tools.gemini_tool_calls(parts)
         usage = _usage(obj)
         return completion_envelope(model, text, _finish(finish, bool(calls)), usage, tool_calls=calls), usage
 
