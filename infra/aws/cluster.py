@@ -158,10 +158,11 @@ class EksCluster(pulumi.ComponentResource):
         )
         # The private endpoint admits the cluster security group only; privately linked peers (Vault's
         # token reviews, operators over the interconnect) get HTTPS from their ranges.
+        cluster_sg = self.cluster_security_group_id.apply(lambda sg: sg or "")
         for peer, cidr in peer_ranges(stack, cluster):
             vpc.SecurityGroupIngressRule(
                 f"{name}-api-from-{peer}",
-                security_group_id=self.cluster_security_group_id.apply(lambda sg: sg or ""),
+                security_group_id=cluster_sg,
                 cidr_ipv4=cidr,
                 ip_protocol="tcp",
                 from_port=443,

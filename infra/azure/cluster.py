@@ -22,7 +22,6 @@ from infra.azure.keys import KeyVaultKey
 from infra.azure.names import GlobalNames
 from infra.azure.network import AzureNetwork
 from infra.azure.nodepools import system_pool_profile
-from infra.regional import peer_ranges
 from meridian.config import Cluster, StackConfig
 
 DNS_SERVICE_HOST = 10  # the cluster DNS service takes the 10th address of the service range
@@ -127,7 +126,7 @@ class AksCluster(pulumi.ComponentResource):
         # linked peers (Vault's token reviews, operators over the interconnect) need a name they can
         # resolve: AKS's public FQDN, which answers with the same private address - the endpoint
         # itself stays private. Peer traffic is admitted by the default VNet rules (gateway routes).
-        self.public_fqdn = self.private and bool(peer_ranges(stack, cluster))
+        self.public_fqdn = self.private and bool(stack.private_peers(cluster.name))
         if self.private:
             access = containerservice.ManagedClusterAPIServerAccessProfileArgs(
                 enable_private_cluster=True,
