@@ -53,7 +53,7 @@ class StackConfig(ConfigModel):
         raise KeyError(name)
 
     def private_peers(self, name: str) -> list[Cluster]:
-        """Clusters privately linked to cluster `name` (`interconnect.links` in mode vpn or dedicated),
+        """Clusters privately linked to cluster `name` (`interconnect.links` in mode vpn, dedicated or peering),
         in link order. No interconnect section: none."""
         if self.interconnect is None:
             return []
