@@ -166,7 +166,9 @@ class PrivateDns(pulumi.ComponentResource):
 
         if network.vnet_id is None:
             raise ValueError(f"private DNS for {cluster.name}: the Azure network handle has no vnet_id")
-        child, tags = self._child, self._tags
+        from meridian.tags import global_resource_tags
+
+        child, tags = self._child, global_resource_tags(self._tags)
         resource_group = network.resource_group_name
         azone = azure_network.PrivateZone(
             zname,

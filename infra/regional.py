@@ -7,7 +7,7 @@ from typing import Any, Protocol
 import pulumi
 
 from meridian.config import Cluster, DataLake, StackConfig
-from meridian.tags import residency_tags
+from meridian.tags import DATA_CLASS_KEY, residency_tags
 
 POOL_LABEL = "meridian.io/pool"  # node label: system | workload | gpu, on every cloud
 GPU_PRESENT_LABEL = "nvidia.com/gpu.present"  # on GPU nodes; what the NVIDIA device plugin selects
@@ -69,6 +69,12 @@ def peer_ranges(stack: StackConfig, cluster: Cluster) -> list[tuple[str, str]]:
 def operational_log_days(stack: StackConfig) -> int:
     """Control-plane and network logs: a year in prod (incident reviews), a month elsewhere."""
     return 365 if stack.environment == "prod" else 30
+
+
+def operational_log_tags(tags: dict[str, str]) -> dict[str, str]:
+    """Control-plane and flow logs are operational telemetry (request metadata, addresses and ports,
+    no payloads): classified `internal`, in the jurisdiction of the cluster that writes them."""
+    return {**tags, DATA_CLASS_KEY: "internal"}
 
 
 def access_log_days(lake: DataLake) -> int:

@@ -45,3 +45,10 @@ def gcp_labels(tags: dict[str, str]) -> dict[str, str]:
             raise TagError(f"tag {key}={value!r} cannot be expressed as a GCP label")
         out[k] = v
     return out
+
+
+def global_resource_tags(tags: dict[str, str]) -> dict[str, str]:
+    """Tags for a resource that sits in no region (Azure Private DNS zones and their VNet links,
+    location "Global"): the residency keys are dropped, since such a resource is nowhere in
+    particular and the generic location rule would rightly refuse it a jurisdiction."""
+    return {k: v for k, v in tags.items() if k not in (DATA_CLASS_KEY, JURISDICTION_KEY)}

@@ -18,7 +18,7 @@ from pulumi import ResourceOptions
 from infra.aws.identity import IrsaRole, service_role
 from infra.aws.keys import KmsKey
 from infra.aws.network import AwsNetwork
-from infra.regional import operational_log_days, peer_ranges
+from infra.regional import data_store_options, operational_log_days, operational_log_tags, peer_ranges
 from meridian.config import Cluster, StackConfig
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -116,8 +116,8 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-control-plane-logs",
             name=f"/aws/eks/{cluster.name}/cluster",
             retention_in_days=operational_log_days(stack),
-            tags=tags,
-            opts=child,
+            tags=operational_log_tags(tags),
+            opts=data_store_options(stack, child),
         )
 
         public = bool(cluster.authorized_networks)

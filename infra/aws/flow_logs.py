@@ -13,7 +13,7 @@ import pulumi_aws.iam as iam
 from pulumi import ResourceOptions
 
 from infra.aws.identity import service_trust_policy
-from infra.regional import operational_log_days
+from infra.regional import data_store_options, operational_log_days, operational_log_tags
 from meridian.config import Cluster, StackConfig
 
 AGGREGATION_SECONDS = 600  # the cheaper of the two intervals AWS offers (60 or 600)
@@ -38,8 +38,8 @@ class VpcFlowLogs(pulumi.ComponentResource):
             f"{name}-flow-logs",
             name=f"/meridian/vpc-flow-logs/{cluster.name}",
             retention_in_days=operational_log_days(stack),
-            tags=tags,
-            opts=child,
+            tags=operational_log_tags(tags),
+            opts=data_store_options(stack, child),
         )
         role = iam.Role(
             f"{name}-flow-logs",

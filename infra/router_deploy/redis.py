@@ -23,12 +23,21 @@ import pulumi_kubernetes.networking.v1 as networking
 import pulumi_random as random
 from pulumi import ResourceOptions
 
+from infra.regional import data_store_options
 from meridian.config import Cluster, StackConfig
+from meridian.tags import gcp_labels, residency_tags
 
 REDIS_APP = "router-redis"
 SECRET_NAME = "router-redis"
 PORT = 6379
 NON_ROOT_UID = 10001
+AZURE_REDIS_PRIVATE_ZONE = "privatelink.redis.cache.windows.net"
+
+
+def redis_tags(cfg: Cluster, stack: StackConfig) -> dict[str, str]:
+    """Router state (budget ledgers, breaker state, tenant ids) is data: classified `internal`, in the
+    jurisdiction of the cluster it serves."""
+    return residency_tags("internal", cfg.jurisdiction, stack.environment, cluster=cfg.name, app="meridian-router")
 
 
 def _restricted_container_security() -> core.SecurityContextArgs:
@@ -73,11 +82,11 @@ class RouterRedis(pulumi.ComponentResource):
             self.url = self.host.apply(lambda h: f"redis://{h}:{PORT}/0")
             self._in_cluster(name, stack, namespace, router_labels, password.result, child)
         elif cfg.cloud == "aws":
-            self._elasticache(name, cluster, cfg, password.result, child)
+            self._elasticache(name, cluster, cfg, stack, password.result, child)
         elif cfg.cloud == "gcp":
             self._memorystore(name, cluster, cfg, stack, child)
         else:
-            self._azure_cache(name, cluster, cfg, child)
+            self._azure_cache(name, cluster, cfg, stack, child)
 
         full_url = pulumi.Output.secret(self._full_url())
         core.Secret(
@@ -196,7 +205,8 @@ class RouterRedis(pulumi.ComponentResource):
     # ------------------------------------------------------------------ managed
 
     def _elasticache(
-        self, name: str, cluster: Any, cfg: Cluster, password: pulumi.Output[str], child: ResourceOptions
+        self, name: str, cluster: Any, cfg: Cluster, stack: StackConfig, password: pulumi.Output[str],
+        child: ResourceOptions,
     ) -> None:
         import pulumi_aws.ec2 as ec2
         import pulumi_aws.elasticache as elasticache
@@ -235,8 +245,8 @@ class RouterRedis(pulumi.ComponentResource):
             port=PORT,
             subnet_group_name=subnets.name,
             security_group_ids=[sg.id],
-            tags=tags,
-            opts=ResourceOptions(parent=self, additional_secret_outputs=["authToken"]),
+            tags=redis_tags(cfg, stack),
+            opts=data_store_options(stack, ResourceOptions(parent=self, additional_secret_outputs=["authToken"])),
         )
         self.host = group.primary_endpoint_address.apply(lambda h: h or "")
         self.url = self.host.apply(lambda h: f"rediss://{h}:{PORT}/0")
@@ -260,20 +270,22 @@ class RouterRedis(pulumi.ComponentResource):
             connect_mode="DIRECT_PEERING",  # VPC peering to the cluster's network; no PSA range needed
             auth_enabled=True,
             transit_encryption_mode="SERVER_AUTHENTICATION",
-            labels={"cluster": cfg.name, "app": "meridian-router"},
-            opts=ResourceOptions(parent=self, additional_secret_outputs=["authString"]),
+            labels=gcp_labels(redis_tags(cfg, stack)),
+            opts=data_store_options(stack, ResourceOptions(parent=self, additional_secret_outputs=["authString"])),
         )
         self._password = inst.auth_string.apply(lambda s: s or "")
         self.port = 6378  # Memorystore's TLS port
         self.host = inst.host.apply(lambda h: h or "")
         self.url = self.host.apply(lambda h: f"rediss://{h}:6378/0")
 
-    def _azure_cache(self, name: str, cluster: Any, cfg: Cluster, child: ResourceOptions) -> None:
+    def _azure_cache(self, name: str, cluster: Any, cfg: Cluster, stack: StackConfig, child: ResourceOptions) -> None:
         import pulumi_azure_native.cache as cache
 
         rg = getattr(cluster, "resource_group_name", None)
-        if rg is None:
-            raise ValueError(f"router on {cfg.name}: managed Redis needs the Azure cluster's resource_group_name")
+        network = getattr(cluster, "network", None)
+        if rg is None or network is None or not hasattr(network, "node_subnet_id"):
+            raise ValueError(f"router on {cfg.name}: managed Redis needs the Azure cluster's resource_group_name "
+                             "and network (node_subnet_id, vnet_id)")
         redis = cache.Redis(
             f"{name}-redis",
             name=f"router-{cfg.name}",
@@ -283,11 +295,63 @@ class RouterRedis(pulumi.ComponentResource):
             enable_non_ssl_port=False,
             minimum_tls_version="1.2",
             redis_version="6",
-            tags={"cluster": cfg.name, "app": "meridian-router"},
-            opts=child,
+            public_network_access="Disabled",
+            tags=redis_tags(cfg, stack),
+            opts=data_store_options(stack, child),
         )
+        self._azure_private_endpoint(name, redis, rg, network, cfg, stack, child)
         keys = cache.list_redis_keys_output(name=redis.name, resource_group_name=rg, opts=pulumi.InvokeOptions(parent=self))
         self._password = pulumi.Output.secret(keys.primary_key)
         self.port = 6380
         self.host = redis.host_name.apply(lambda h: h or "")
         self.url = self.host.apply(lambda h: f"rediss://{h}:6380/0")
+
+    def _azure_private_endpoint(
+        self, name: str, redis: Any, rg: pulumi.Input[str], network: Any, cfg: Cluster, stack: StackConfig,
+        child: ResourceOptions,
+    ) -> None:
+        """The cache has no public endpoint: the router reaches it through a private endpoint in the
+        cluster's node subnet, and its host name resolves to that address through the
+        privatelink.redis.cache.windows.net zone linked to the cluster's VNet."""
+        import pulumi_azure_native.network as azure_network
+
+        from meridian.tags import global_resource_tags
+
+        tags = redis_tags(cfg, stack)
+        endpoint = azure_network.PrivateEndpoint(
+            f"{name}-redis-pe",
+            resource_group_name=rg,
+            location=cfg.region,
+            subnet=azure_network.SubnetArgs(id=network.node_subnet_id),
+            private_link_service_connections=[azure_network.PrivateLinkServiceConnectionArgs(
+                name=f"{name}-redis", private_link_service_id=redis.id, group_ids=["redisCache"])],
+            tags=tags,
+            opts=child,
+        )
+        zone = azure_network.PrivateZone(
+            f"{name}-redis-zone",
+            private_zone_name=AZURE_REDIS_PRIVATE_ZONE,
+            resource_group_name=rg,
+            location="Global",
+            tags=global_resource_tags(tags),
+            opts=child,
+        )
+        azure_network.VirtualNetworkLink(
+            f"{name}-redis-zone-link",
+            private_zone_name=zone.name,
+            resource_group_name=rg,
+            virtual_network_link_name=f"{cfg.name}-redis",
+            location="Global",
+            registration_enabled=False,
+            virtual_network=azure_network.SubResourceArgs(id=network.vnet_id),
+            tags=global_resource_tags(tags),
+            opts=child,
+        )
+        azure_network.PrivateDnsZoneGroup(
+            f"{name}-redis-dns",
+            resource_group_name=rg,
+            private_endpoint_name=endpoint.name,
+            private_dns_zone_group_name="redis",
+            private_dns_zone_configs=[azure_network.PrivateDnsZoneConfigArgs(name="redis", private_dns_zone_id=zone.id)],
+            opts=child,
+        )

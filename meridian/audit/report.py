@@ -10,11 +10,11 @@ from meridian import catalog
 from meridian.rules import PackConfig, StackView, Violation, evaluate_view
 from meridian.rules.facts import (
     CF_LB,
-    STORE_TYPES,
     Placement,
     classify,
     cloud_of,
     key_use,
+    kind_of,
     lb_jurisdiction,
     lb_routes,
     log_and_backup_targets,
@@ -22,6 +22,7 @@ from meridian.rules.facts import (
     pool_placement,
     replicas,
 )
+from meridian.rules.stores import CLASSIFIED_TOKENS
 
 
 def _where(p: Placement | None) -> dict[str, Any]:
@@ -68,13 +69,18 @@ class Report:
 
 
 def store_entry(res: Any, view: StackView) -> dict[str, Any]:
-    c = classify(res)
+    c = classify(res, view)
+    kind = kind_of(res)
     home = placement(res, view)
     use = key_use(res, view)
+    names = [res.props.get(k) for k in (*kind.name_keys, "name")] if kind is not None else [res.props.get("name")]
     return {
         "urn": res.urn,
-        "name": res.props.get("bucket") or res.props.get("accountName") or res.props.get("name") or res.name,
+        "name": next((str(n) for n in names if isinstance(n, str) and n), res.name),
         "type": res.type,
+        "kind": kind.id if kind is not None else None,
+        "kind_title": kind.title if kind is not None else res.type,
+        "role": kind.role if kind is not None else "store",
         "cloud": cloud_of(res.type),
         **_where(home),
         "jurisdiction": c.jurisdiction,
@@ -130,7 +136,7 @@ def build_report(document: Mapping[str, Any], source: str = "<document>",
     config = config or PackConfig()
     report = Report(source, len(view))
     report.violations = evaluate_view(view, config)
-    report.stores = [store_entry(r, view) for r in view.of_type(*sorted(STORE_TYPES))]
+    report.stores = [store_entry(r, view) for r in view.of_type(*sorted(CLASSIFIED_TOKENS))]
     options = config.for_rule("residency-cloudflare-steering").options
     for lb in view.of_type(CF_LB):
         entry = hostname_entry(lb, view, options)

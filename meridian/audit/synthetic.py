@@ -53,6 +53,8 @@ def synthetic_export(n_resources: int = 10_000, stack: str = "prod") -> dict[str
                 {"bucket": n, "blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True,
                  "restrictPublicBuckets": True}, prov)
             add("aws:s3/bucketPolicy:BucketPolicy", f"{n}-tls", {"bucket": n, "policy": _TLS}, prov)
+            add("aws:rds/instance:Instance", f"{n}-db", {"identifier": f"{n}-db", "tags": tags, "kmsKeyId": arn,
+                                                         "storageEncrypted": True, "publiclyAccessible": False}, prov, True)
         elif cloud == "gcp":
             key = f"projects/p/locations/{region}/keyRings/r{i}/cryptoKeys/k"
             add("gcp:kms/cryptoKey:CryptoKey", f"{n}-key", {"name": "k", "keyRing": key.rsplit("/cryptoKeys", 1)[0],
@@ -61,9 +63,13 @@ def synthetic_export(n_resources: int = 10_000, stack: str = "prod") -> dict[str
                                                   "publicAccessPrevention": "enforced",
                                                   "versioning": {"enabled": True},
                                                   "encryption": {"defaultKmsKeyName": key}}, prov, True)
+            add("gcp:bigquery/dataset:Dataset", f"{n}-ds", {"datasetId": f"{n}_ds", "location": region, "labels": tags,
+                                                          "defaultEncryptionConfiguration": {"kmsKeyName": key}},
+                prov, True)
         else:
             vault = f"v{i}"
-            add("azure-native:keyvault:Vault", vault, {"vaultName": vault, "location": region}, prov)
+            add("azure-native:keyvault:Vault", vault, {"vaultName": vault, "location": region, "tags": tags,
+                                                       "properties": {"enableRbacAuthorization": True}}, prov, True)
             add("azure-native:keyvault:Key", f"{n}-key", {"keyName": "k", "vaultName": vault, "tags": tags}, prov, True)
             add("azure-native:storage:StorageAccount", n, {
                 "accountName": n, "location": region, "sku": {"name": "Standard_GRS"}, "tags": tags,
@@ -72,6 +78,10 @@ def synthetic_export(n_resources: int = 10_000, stack: str = "prod") -> dict[str
                                "keyVaultProperties": {"keyVaultUri": f"https://{vault}.vault.azure.net/", "keyName": "k"}}},
                 prov, True)
             add("azure-native:storage:BlobServiceProperties", f"{n}-blob", {"accountName": n, "isVersioningEnabled": True}, prov)
+            add("azure-native:documentdb:DatabaseAccount", f"{n}-cosmos", {
+                "accountName": f"{n}-cosmos", "location": region, "tags": tags, "locations": [{"locationName": region}],
+                "keyVaultKeyUri": f"https://{vault}.vault.azure.net/keys/k", "publicNetworkAccess": "Disabled",
+                "minimalTlsVersion": "Tls12", "backupPolicy": {"type": "Continuous"}}, prov, True)
         i += 1
     # a few residency-bound hostnames over per-region pools
     for cloud, region, _ in _PLACES:

@@ -17,6 +17,7 @@ from meridian.catalog.lookup import (
     region_in_jurisdiction,
     regions_in,
     replication_regions,
+    service_location,
 )
 from meridian.catalog.model import (
     CLOUDS,
@@ -47,4 +48,5 @@ __all__ = [
     "region_in_jurisdiction",
     "regions_in",
     "replication_regions",
+    "service_location",
 ]

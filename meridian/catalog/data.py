@@ -325,3 +325,29 @@ AZURE_REGIONS: tuple[Region, ...] = (
     _r("azure", "australiacentral2", "Australia Central 2", "AU", "au", pair="australiacentral"),
     _r("azure", "newzealandnorth", "New Zealand North", "NZ", "nz"),
 )
+
+# -------------------------------------------------------------------- GCP service-specific locations
+# Multi-region configurations some GCP services name differently from GCS. Members include every
+# replica that holds data, witnesses too (a witness keeps the write-ahead log). Sources: Spanner
+# "Regional and multi-region configurations" and Firestore "Locations" documentation. A configuration
+# not listed here fails closed (its members are not guessed): nam6, nam-eur-asia1 and the other
+# multi-continent configs included. eur5/eur6/asia1 straddle two jurisdictions and are inside none.
+_SPANNER = (
+    _r("gcp", "eur3", "Spanner eur3 (Belgium, Netherlands; witness Finland)", "BE", "eu",
+       kind="multi-region", members=("europe-west1", "europe-west4", "europe-north1")),
+    _r("gcp", "eur5", "Spanner eur5 (London, Belgium; witness Netherlands)", "GB",
+       kind="multi-region", members=("europe-west2", "europe-west1", "europe-west4")),
+    _r("gcp", "eur6", "Spanner eur6 (Netherlands, Frankfurt; witness Zurich)", "NL",
+       kind="multi-region", members=("europe-west4", "europe-west3", "europe-west6")),
+    _r("gcp", "nam3", "Spanner nam3 (N. Virginia, S. Carolina; witness Iowa)", "US", "us",
+       kind="multi-region", members=("us-east4", "us-east1", "us-central1")),
+    _r("gcp", "asia1", "Spanner asia1 (Tokyo, Osaka; witness Seoul)", "JP",
+       kind="multi-region", members=("asia-northeast1", "asia-northeast2", "asia-northeast3")),
+)
+_FIRESTORE = (
+    _r("gcp", "eur3", "Firestore eur3 (Belgium, Netherlands)", "BE", "eu",
+       kind="multi-region", members=("europe-west1", "europe-west4")),
+    _r("gcp", "nam5", "Firestore nam5 (United States)", "US", "us", kind="multi-region", members=_GCS_US),
+    _r("gcp", "nam7", "Firestore nam7 (United States)", "US", "us", kind="multi-region", members=_GCS_US),
+)
+GCP_SERVICE_LOCATIONS: dict[str, tuple[Region, ...]] = {"spanner": _SPANNER, "firestore": _FIRESTORE}

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from meridian.catalog.data import AWS_PARTITIONS, AWS_REGIONS, AZURE_REGIONS, GCP_REGIONS, JURISDICTIONS
+from meridian.catalog.data import (
+    AWS_PARTITIONS,
+    AWS_REGIONS,
+    AZURE_REGIONS,
+    GCP_REGIONS,
+    GCP_SERVICE_LOCATIONS,
+    JURISDICTIONS,
+)
 from meridian.catalog.model import (
     CLOUDS,
     Cloud,
@@ -126,3 +133,14 @@ def aws_partition(region_id: str) -> str:
 
 def all_within(regions: Iterable[Region], jurisdiction_id: str) -> bool:
     return all(r.within(jurisdiction_id) for r in regions)
+
+
+def service_location(service: str, location_id: str) -> Region | None:
+    """A GCP service's own multi-region configuration (Spanner "eur3", Firestore "nam5"), with the
+    regions that hold its replicas; None when the service names no such configuration (callers
+    then look the id up as a region, which fails closed when it is not one)."""
+    lid = location_id.strip().lower()
+    for reg in GCP_SERVICE_LOCATIONS.get(service, ()):
+        if reg.id == lid:
+            return reg
+    return None

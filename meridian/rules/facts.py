@@ -1,60 +1,50 @@
 """What the rules (and the audit report) need to know about a resource, derived once: is it a data
-store or a key, how is it classified, where does it live, where do its replicas, key, logs and
-backups live. Every location goes through the region catalog; anything that cannot be placed is
-returned with an error so that callers fail closed."""
+store or a key (its store kind, meridian.rules.stores), how is it classified, where does it live,
+where do its replicas, key, logs and backups live. Every location goes through the region catalog;
+anything that cannot be placed is returned with an error so that callers fail closed.
+
+This module is the shared toolkit the store kinds are written with (placement from a region, a
+zone, an ARN or an ARM id; AWS/GCP/Azure key placement; AWS Backup and Azure diagnostic-setting
+targets) plus the dispatch from a resource to its kind. Per-service knowledge lives in the kinds."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 from meridian import catalog
 from meridian.rules.stack import SECRET, UNKNOWN, Resource, StackView, urn_stack
 from meridian.tags import DATA_CLASS_KEY, DATA_CLASSES, JURISDICTION_KEY
 
-# --- type tokens ---------------------------------------------------------------------------------
-S3_BUCKET = "aws:s3/bucket:Bucket"
-S3_BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
-S3_BUCKETS = (S3_BUCKET, S3_BUCKET_V2)
-S3_SSE = ("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-          "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
-S3_REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
-S3_LOGGING = ("aws:s3/bucketLoggingV2:BucketLoggingV2", "aws:s3/bucketLogging:BucketLogging")
-S3_VERSIONING = ("aws:s3/bucketVersioningV2:BucketVersioningV2", "aws:s3/bucketVersioning:BucketVersioning")
-S3_PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-S3_ACCOUNT_PAB = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
-S3_ACL = ("aws:s3/bucketAclV2:BucketAclV2", "aws:s3/bucketAcl:BucketAcl")
-S3_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+# --- type tokens shared by several kinds ----------------------------------------------------------
 AWS_KMS_KEY = "aws:kms/key:Key"
 AWS_KMS_REPLICA = "aws:kms/replicaKey:ReplicaKey"
+AWS_KMS_REPLICA_EXTERNAL = "aws:kms/replicaExternalKey:ReplicaExternalKey"
+AWS_KMS_EXTERNAL = "aws:kms/externalKey:ExternalKey"
+AWS_KMS_KEYS = (AWS_KMS_KEY, AWS_KMS_REPLICA, AWS_KMS_EXTERNAL, AWS_KMS_REPLICA_EXTERNAL)
 AWS_KMS_ALIAS = "aws:kms/alias:Alias"
 AWS_BACKUP_SELECTION = "aws:backup/selection:Selection"
 AWS_BACKUP_PLAN = "aws:backup/plan:Plan"
 AWS_BACKUP_VAULT = "aws:backup/vault:Vault"
+AWS_LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
-GCS_BUCKET = "gcp:storage/bucket:Bucket"
-GCS_IAM = ("gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:storage/bucketIAMBinding:BucketIAMBinding")
 GCP_KMS_KEY = "gcp:kms/cryptoKey:CryptoKey"
 GCP_KEY_RING = "gcp:kms/keyRing:KeyRing"
 
-AZ_ACCOUNT = "azure-native:storage:StorageAccount"
-AZ_BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
-AZ_KEY = "azure-native:keyvault:Key"
-AZ_VAULT = "azure-native:keyvault:Vault"
 AZ_RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
-AZ_DIAGNOSTIC = "azure-native:insights:DiagnosticSetting"
+AZ_DIAGNOSTICS = ("azure-native:insights:DiagnosticSetting", "azure-native:monitor:DiagnosticSetting")
 AZ_WORKSPACE = "azure-native:operationalinsights:Workspace"
+AZ_ACCOUNT = "azure-native:storage:StorageAccount"
+AZ_VAULT = "azure-native:keyvault:Vault"
+AZ_KEY = "azure-native:keyvault:Key"
 
 CF_LB = "cloudflare:index/loadBalancer:LoadBalancer"
 CF_POOL = "cloudflare:index/loadBalancerPool:LoadBalancerPool"
 
-STORE_TYPES = frozenset({*S3_BUCKETS, GCS_BUCKET, AZ_ACCOUNT})
-KEY_TYPES = frozenset({AWS_KMS_KEY, AWS_KMS_REPLICA, GCP_KMS_KEY, AZ_KEY})
-CLASSIFIED_TYPES = STORE_TYPES | KEY_TYPES
 SENSITIVE = ("pii", "restricted")
-GEO_REDUNDANT_SKUS = ("GRS", "RAGRS", "GZRS", "RAGZRS")
 
 
 def cloud_of(type_token: str) -> str:
@@ -79,14 +69,48 @@ def walk_key(obj: Any, key: str) -> Iterator[Any]:
             yield from walk_key(v, key)
 
 
+def dig(obj: Any, path: str) -> Any:
+    """The value at a dotted path ("encryptAtRest.kmsKeyId") inside obj, or None; list-shaped
+    blocks (`[{...}]`, as pulumi-aws v6 nests single blocks) are looked through."""
+    cur = obj
+    for step in path.split("."):
+        while isinstance(cur, list) and len(cur) == 1:
+            cur = cur[0]
+        cur = cur.get(step) if isinstance(cur, dict) else None
+        if cur is None:
+            return None
+    while isinstance(cur, list) and len(cur) == 1 and isinstance(cur[0], (str, bool)):
+        cur = cur[0]
+    return cur
+
+
+def first(res: Resource, *paths: str) -> Any:
+    """The first known value at one of the dotted paths of the resource's properties."""
+    for path in paths:
+        v = dig(res.props, path)
+        if known(v):
+            return v
+    return None
+
+
+def flag(res: Resource, path: str) -> bool | None:
+    v = first(res, path)
+    return v if isinstance(v, bool) else None
+
+
 # --- classification ------------------------------------------------------------------------------
 def labels(res: Resource) -> dict[str, Any]:
-    """Tags (AWS, Azure) or labels (GCP); the provider-computed variants fill gaps."""
+    """Tags (AWS, Azure) or labels (GCP, incl. Cloud SQL's settings.userLabels); the
+    provider-computed variants fill gaps."""
     out: dict[str, Any] = {}
     for key in ("tagsAll", "effectiveLabels", "tags", "labels"):
         v = res.props.get(key)
         if isinstance(v, dict):
             out.update(v)
+    settings = res.props.get("settings")
+    for s in settings if isinstance(settings, list) else [settings]:
+        if isinstance(s, dict) and isinstance(s.get("userLabels"), dict):
+            out.update(s["userLabels"])
     return out
 
 
@@ -95,6 +119,7 @@ class Classification:
     data_class: str | None  # valid class or None
     jurisdiction: str | None  # known catalog jurisdiction or None
     problems: tuple[str, ...]
+    source: str = "tags"  # tags | owner <urn> | config
 
     @property
     def sensitive(self) -> bool:
@@ -102,8 +127,38 @@ class Classification:
         return self.data_class is None or self.data_class in SENSITIVE
 
 
-def classify(res: Resource) -> Classification:
-    tags = labels(res)
+@dataclass(frozen=True, slots=True)
+class ClassificationOverride:
+    """Pack config `classifications` entry: resources of `type` (glob over the type token) whose
+    URN matches `urn` (glob) are classified `data_class` / `jurisdiction`. For kinds that cannot
+    carry tags or labels and have no owning store in the stack."""
+
+    type: str
+    urn: str
+    data_class: str
+    jurisdiction: str
+
+    def matches(self, res: Resource) -> bool:
+        return fnmatchcase(res.type, self.type) and fnmatchcase(res.urn, self.urn)
+
+    @classmethod
+    def parse(cls, raw: Iterable[Any], where: str = "classifications") -> tuple[ClassificationOverride, ...]:
+        out: list[ClassificationOverride] = []
+        for i, entry in enumerate(raw or ()):
+            if not isinstance(entry, dict):
+                raise ValueError(f"{where}[{i}]: expected an object with type, urn, dataClass, jurisdiction")
+            dc, jid = entry.get("dataClass"), entry.get("jurisdiction")
+            if dc not in DATA_CLASSES:
+                raise ValueError(f"{where}[{i}].dataClass: {dc!r} is not one of {', '.join(DATA_CLASSES)}")
+            try:
+                jid = catalog.jurisdiction(str(jid)).id
+            except catalog.UnknownJurisdictionError as e:
+                raise ValueError(f"{where}[{i}].jurisdiction: {e}") from None
+            out.append(cls(str(entry.get("type") or "*"), str(entry.get("urn") or "*"), str(dc), jid))
+        return tuple(out)
+
+
+def _classify_tags(tags: dict[str, Any], source: str = "tags") -> Classification:
     problems: list[str] = []
     dc = tags.get(DATA_CLASS_KEY)
     jid = tags.get(JURISDICTION_KEY)
@@ -122,7 +177,34 @@ def classify(res: Resource) -> Classification:
         except catalog.UnknownJurisdictionError as e:
             problems.append(f"'{JURISDICTION_KEY}': {e}")
             jid = None
-    return Classification(dc, jid, tuple(problems))
+    return Classification(dc, jid, tuple(problems), source)
+
+
+def classify(res: Resource, view: StackView | None = None) -> Classification:
+    """From the resource's own tags/labels; else from the pack config `classifications`; else, for
+    kinds that cannot carry tags or labels, from the store that owns it. A taggable store without
+    tags is unclassified (fail closed): problems name what is missing."""
+    own = labels(res)
+    if DATA_CLASS_KEY in own or JURISDICTION_KEY in own or view is None:
+        return _classify_tags(own)
+    for o in view.classifications:
+        if o.matches(res):
+            return Classification(o.data_class, o.jurisdiction, (), "config")
+    kind = kind_of(res)
+    if kind is not None and not kind.taggable and kind.owner is not None:
+        owner = kind.owner(res, view)
+        if owner is not None and owner is not res:
+            c = classify(owner, view)
+            return Classification(c.data_class, c.jurisdiction,
+                                  tuple(f"{p} (on its owner {owner.name})" for p in c.problems), f"owner {owner.urn}")
+        return Classification(None, None, (
+            f"{kind.title} resources carry no tags/labels and its owning store is not in the stack: classify it "
+            "with the pack config 'classifications' (type/urn pattern -> dataClass, jurisdiction)",), "none")
+    if kind is not None and not kind.taggable:
+        return Classification(None, None, (
+            f"{kind.title} resources carry no tags/labels: classify it with the pack config 'classifications'",),
+            "none")
+    return _classify_tags(own)
 
 
 # --- placement -----------------------------------------------------------------------------------
@@ -142,24 +224,88 @@ class Placement:
         return self.region_id or "unknown"
 
 
-def _place(cloud: str, region_id: Any, what: str, members: list[str] | None = None) -> Placement:
-    if not known(region_id):
+def unplaced(cloud: str, why: str) -> Placement:
+    return Placement(cloud, None, None, why)
+
+
+_ZONE = {"aws": re.compile(r"^([a-z]{2}(?:-[a-z]+)+-\d+)[a-z]$"),
+         "gcp": re.compile(r"^([a-z]+(?:-[a-z]+)*\d+)-[a-z]$"),
+         "azure": re.compile(r"^$")}
+
+
+def place(cloud: str, region_id: Any, what: str, members: list[str] | None = None) -> Placement:
+    """The catalog placement of a region id (a zone is placed in its region; a multi-region in
+    every member). Unknown or undeterminable: a Placement carrying the error (fail closed)."""
+    if not known(region_id) or not isinstance(region_id, str):
         return Placement(cloud, None, None, f"the {what} cannot be determined (fail closed)")
+    rid = region_id
     try:
-        reg = catalog.region(cloud, str(region_id))
+        reg = catalog.region(cloud, rid)
     except catalog.UnknownRegionError as e:
-        return Placement(cloud, str(region_id), None, f"{e} (fail closed)")
+        m = _ZONE.get(cloud, _ZONE["azure"]).match(rid.strip().lower())
+        if not m:
+            return Placement(cloud, rid, None, f"{e} (fail closed)")
+        try:
+            reg = catalog.region(cloud, m.group(1))
+        except catalog.UnknownRegionError as e2:
+            return Placement(cloud, rid, None, f"{e2} (fail closed)")
     try:
         if members:
             mem = tuple(catalog.region(cloud, m) for m in members)
         else:
             mem = catalog.replication_regions(cloud, reg.id)
     except catalog.UnknownRegionError as e:
-        return Placement(cloud, str(region_id), None, f"{e} (fail closed)")
+        return Placement(cloud, rid, None, f"{e} (fail closed)")
     return Placement(cloud, reg.id, reg, None, mem)
 
 
-def _azure_location(res: Resource, view: StackView) -> Any:
+def place_all(cloud: str, region_ids: Iterable[Any], what: str) -> Placement:
+    """One placement spanning several regions (a multi-location account, a Bigtable instance's
+    clusters): inside a jurisdiction only when every one of them is."""
+    ids = list(region_ids)
+    if not ids:
+        return unplaced(cloud, f"the {what} cannot be determined (fail closed)")
+    parts = [place(cloud, r, what) for r in ids]
+    bad = next((p for p in parts if p.error), None)
+    if bad is not None:
+        return bad
+    members: dict[str, catalog.Region] = {}
+    for p in parts:
+        for m in p.members or ((p.region,) if p.region else ()):
+            members[m.id] = m
+    head = parts[0]
+    if len(members) == 1:
+        return head
+    return Placement(cloud, "+".join(p.region_id or "?" for p in parts), head.region, None, tuple(members.values()))
+
+
+_GCP_LOCATION = re.compile(r"/locations/([^/]+)(?:/|$)")
+_AWS_ARN_REGION = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]+):")
+
+
+def arn_region(arn: Any) -> str | None:
+    m = _AWS_ARN_REGION.match(arn) if isinstance(arn, str) else None
+    return m.group(1) if m and m.group(1) else None
+
+
+def gcp_location_in(name: Any) -> str | None:
+    m = _GCP_LOCATION.search(name) if isinstance(name, str) else None
+    return m.group(1) if m else None
+
+
+def provider_region(res: Resource, view: StackView) -> Any:
+    return view.provider_of(res).get("region")
+
+
+def aws_region(res: Resource, view: StackView) -> Placement:
+    """pulumi-aws v7 has `region` on every resource; v6 takes it from the provider."""
+    region = res.props.get("region")
+    if not known(region):
+        region = provider_region(res, view)
+    return place("aws", region, f"region of {res.name} (no region on it or on its provider)")
+
+
+def azure_location(res: Resource, view: StackView) -> Any:
     loc = res.props.get("location")
     if known(loc):
         return loc
@@ -167,46 +313,57 @@ def _azure_location(res: Resource, view: StackView) -> Any:
     return rg.props.get("location") if rg is not None else None
 
 
-_GCP_LOCATION = re.compile(r"/locations/([^/]+)/")
-_AWS_ARN_REGION = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]+):")
+def azure_place(res: Resource, view: StackView) -> Placement:
+    return place("azure", azure_location(res, view), f"location of {res.name}")
 
 
-def placement(res: Resource, view: StackView) -> Placement:
-    """Where a store, key, pool's resource or vault lives."""
-    t = res.type
-    cloud = cloud_of(t)
-    if cloud == "aws":
-        region = res.props.get("region")
-        if not known(region):
-            region = view.provider_of(res).get("region")
-        return _place("aws", region, f"region of {res.name} (no region on it or on its provider)")
-    if t == GCS_BUCKET:
-        data_locations = [loc for v in walk_key(res.props.get("customPlacementConfig"), "dataLocations")
-                          if isinstance(v, list) for loc in v]
-        if data_locations and not all(known(d) for d in data_locations):
-            return Placement("gcp", None, None, "custom dual-region data locations cannot be determined")
-        return _place("gcp", res.props.get("location"), f"location of {res.name}",
-                      [str(d) for d in data_locations] or None)
-    if t == GCP_KMS_KEY:
-        ring = res.props.get("keyRing")
-        m = _GCP_LOCATION.search(f"{ring}/") if known(ring) else None
-        if m:
-            return _place("gcp", m.group(1), f"location of key {res.name}")
-        ring_res = view.referenced(res, "keyRing", ring, GCP_KEY_RING)
-        loc = ring_res.props.get("location") if ring_res is not None else None
-        return _place("gcp", loc, f"location of key {res.name} (its key ring is not in the stack)")
-    if cloud == "gcp":
-        return _place("gcp", res.props.get("location") or res.props.get("region"), f"location of {res.name}")
-    if t == AZ_KEY:
-        vault = view.referenced(res, "vaultName", res.props.get("vaultName"), AZ_VAULT)
-        loc = _azure_location(vault, view) if vault is not None else None
-        return _place("azure", loc, f"location of key {res.name} (its key vault is not in the stack)")
-    if cloud == "azure":
-        return _place("azure", _azure_location(res, view), f"location of {res.name}")
-    return Placement(cloud, None, None, f"{t} has no known location")
+def gcp_place(res: Resource, view: StackView, *keys: str) -> Placement:
+    for key in keys or ("location", "region", "zone"):
+        v = first(res, key)
+        if known(v):
+            return place("gcp", v, f"{key} of {res.name}")
+    v = provider_region(res, view)
+    return place("gcp", v, f"location of {res.name} (none on it or on its provider)")
 
 
-# --- replication ---------------------------------------------------------------------------------
+_ARM_ID = re.compile(r"^(/subscriptions/[^/]+/resourcegroups/[^/]+/providers/[^/]+/[^/]+/[^/]+)", re.I)
+
+
+def arm_resource_id(uri: Any) -> str | None:
+    """The top-level ARM resource id a (sub-)resource id belongs to, lower case: a diagnostic
+    setting on `<account id>/blobServices/default` belongs to exactly `<account id>`."""
+    m = _ARM_ID.match(uri) if isinstance(uri, str) else None
+    return m.group(1).lower() if m else None
+
+
+def arm_name(uri: Any) -> str | None:
+    rid = arm_resource_id(uri)
+    return uri.split("/")[8] if rid and isinstance(uri, str) else None
+
+
+def generic_placement(res: Resource, view: StackView) -> Placement:
+    """Any resource: its own region/location (zone) field and/or its provider's region. Both
+    known and different: the resource is in both places (fail closed on either)."""
+    cloud = cloud_of(res.type)
+    own = None
+    for key in ("region", "location", "locationId", "zone", "availabilityZone"):
+        v = res.props.get(key)
+        if known(v) and isinstance(v, str):
+            own = v
+            break
+    prov = provider_region(res, view) if res.provider or res.provider_props else None
+    if cloud == "azure" and own is None:
+        own = azure_location(res, view)
+    if own is None and not known(prov):
+        return unplaced(cloud, f"the location of {res.name} cannot be determined: no region/location on it "
+                        "or on its provider (fail closed)")
+    if cloud == "gcp" and known(own) and isinstance(own, str) and own.lower() == "global":
+        return unplaced(cloud, f"{res.name} is in location 'global', which is nowhere in particular (fail closed)")
+    ids = [x for x in (own, prov if known(prov) else None) if x is not None]
+    return place_all(cloud, dict.fromkeys(ids), f"location of {res.name}")
+
+
+# --- replication, keys, logs ------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Target:
     """Somewhere a store's data (a replica, its access logs, a backup copy) lands."""
@@ -217,53 +374,6 @@ class Target:
     via: str  # what sends it there
 
 
-def _bucket_target(kind: str, ident: Any, view: StackView, via: str, owner: Resource, prop: str) -> Target:
-    name = str(ident)
-    if isinstance(ident, str) and ident.startswith("arn:aws:s3:::"):
-        name = ident.removeprefix("arn:aws:s3:::")
-    bucket = view.referenced(owner, prop, name, *S3_BUCKETS)
-    if bucket is None:
-        return Target(kind, name, Placement("aws", None, None,
-                                            f"bucket {name!r} is not in the stack, its region is unknown (fail closed)"), via)
-    return Target(kind, bucket.props.get("bucket") or bucket.name, placement(bucket, view), via)
-
-
-def replicas(res: Resource, view: StackView) -> list[Target]:
-    """Every place other than its home region a store's data is copied to by the platform."""
-    out: list[Target] = []
-    if res.type in S3_BUCKETS:
-        configs = [(res, res.props.get("replicationConfiguration"), "inline replicationConfiguration")]
-        configs += [(c, c.props.get("rules"), c.urn) for c in view.attached(res, S3_REPLICATION, "bucket")]
-        for owner, cfg, via in configs:
-            for dest in walk_key(cfg, "destination"):
-                for d in dest if isinstance(dest, list) else [dest]:
-                    if isinstance(d, dict) and "bucket" in d:
-                        out.append(_bucket_target("replica", d["bucket"], view, via, owner, "rules"))
-    elif res.type == GCS_BUCKET:
-        home = placement(res, view)
-        if home.region is not None and (home.region.kind != "region" or len(home.members) > 1):
-            for m in home.members:
-                out.append(Target("replica", m.id, Placement("gcp", m.id, m, None, (m,)),
-                                  f"{home.region.kind} location {home.region_id}"))
-    elif res.type == AZ_ACCOUNT:
-        sku = str(res.get("sku", "name", default="")).split("_")[-1].upper()
-        if sku in GEO_REDUNDANT_SKUS:
-            home = placement(res, view)
-            via = f"sku {res.get('sku', 'name')}"
-            if home.region is None:
-                out.append(Target("replica", "geo pair", Placement("azure", None, None,
-                                  "the geo pair of an unknown location cannot be determined (fail closed)"), via))
-            else:
-                pair = catalog.geo_pair(home.region.id)
-                if pair is None:
-                    out.append(Target("replica", "geo pair", Placement(
-                        "azure", None, None, f"{home.region_id} has no geo pair in the catalog (fail closed)"), via))
-                else:
-                    out.append(Target("replica", pair.id, Placement("azure", pair.id, pair, None, (pair,)), via))
-    return out
-
-
-# --- customer keys -------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class KeyUse:
     encrypted: bool  # an explicit encryption-at-rest configuration exists (or the cloud forces it)
@@ -271,157 +381,243 @@ class KeyUse:
     placement: Placement | None
 
 
-def _aws_key(ref: str, owner: Resource, prop: str, view: StackView) -> Placement:
-    key = view.referenced(owner, prop, ref, AWS_KMS_KEY, AWS_KMS_REPLICA)
-    if key is None:
-        alias = view.find(ref, AWS_KMS_ALIAS) or view.find(ref.split(":alias/")[-1], AWS_KMS_ALIAS)
-        if alias is not None:
-            key = view.referenced(alias, "targetKeyId", alias.props.get("targetKeyId"), AWS_KMS_KEY, AWS_KMS_REPLICA)
-    if key is not None:
-        return placement(key, view)
-    m = _AWS_ARN_REGION.match(ref) if known(ref) else None
-    if m:
-        return _place("aws", m.group(1), f"region of key {ref}")
-    return Placement("aws", None, None, f"key {ref!r} is not in the stack and its region cannot be read (fail closed)")
-
-
-def key_use(res: Resource, view: StackView) -> KeyUse:
-    if res.type in S3_BUCKETS:
-        sources = [(res, res.props, "serverSideEncryptionConfiguration")]
-        for t in S3_SSE:
-            sources += [(c, c.props, "rules") for c in view.attached(res, t, "bucket")]
-        encrypted, ref, place = False, None, None
-        for owner, props, prop in sources:
-            block = props.get(prop) if owner is not res else {
-                k: props.get(k) for k in ("serverSideEncryptionConfiguration", "serverSideEncryptionConfigurations")}
-            if any(known(a) for a in walk_key(block, "sseAlgorithm")):
-                encrypted = True
-            for kid in walk_key(block, "kmsMasterKeyId"):
-                if kid:
-                    ref = str(kid)
-                    place = _aws_key(ref, owner, prop, view)
-        return KeyUse(encrypted, ref, place)
-    if res.type == GCS_BUCKET:
-        name = res.get("encryption", "defaultKmsKeyName") or next(
-            (v for v in walk_key(res.props.get("encryption"), "defaultKmsKeyName") if v), None)
-        if not name:
-            return KeyUse(True, None, None)
-        m = _GCP_LOCATION.search(str(name))
-        if m:
-            return KeyUse(True, str(name), _place("gcp", m.group(1), f"location of key {name}"))
-        key = view.referenced(res, "encryption", name, GCP_KMS_KEY)
-        place = placement(key, view) if key is not None else Placement(
-            "gcp", None, None, f"key {name!r} cannot be placed (fail closed)")
-        return KeyUse(True, str(name), place)
-    if res.type == AZ_ACCOUNT:
-        enc = res.props.get("encryption") or {}
-        disabled = any(v is False for v in walk_key(enc, "enabled"))
-        source = str(enc.get("keySource", "Microsoft.Storage")) if isinstance(enc, dict) else "Microsoft.Storage"
-        if source.lower() != "microsoft.keyvault":
-            return KeyUse(not disabled, None, None)
-        kvp = enc.get("keyVaultProperties") or {}
-        uri = kvp.get("keyVaultUri") or ""
-        ref = f"{uri.rstrip('/')}/keys/{kvp.get('keyName', '?')}" if known(uri) else str(kvp.get("keyName") or "?")
-        vault = None
-        if known(uri):
-            m = re.match(r"^https://([^.]+)\.vault\.", str(uri))
-            vault = view.find(m.group(1), AZ_VAULT) if m else None
-        if vault is None:
-            for dep in res.property_dependencies.get("encryption", ()):
-                d = view.by_urn.get(dep)
-                if d is not None and d.type == AZ_VAULT:
-                    vault = d
-                elif d is not None and d.type == AZ_KEY:
-                    vault = view.referenced(d, "vaultName", d.props.get("vaultName"), AZ_VAULT)
-                if vault is not None:
-                    break
-        if vault is None:
-            return KeyUse(not disabled, ref, Placement(
-                "azure", None, None, f"key vault of {ref!r} is not in the stack (fail closed)"))
-        return KeyUse(not disabled, ref, _place("azure", _azure_location(vault, view), f"location of vault {vault.name}"))
-    return KeyUse(False, None, None)
-
-
-def is_s3_log_target(res: Resource, view: StackView) -> bool:
-    """S3 server access logs can only be delivered to an SSE-S3 bucket, so a bucket that is a log
-    target in this stack is exempt from the customer-key requirement (not from its location)."""
-    if res.type not in S3_BUCKETS:
-        return False
-    return any(view.attached(res, t, "targetBucket") for t in S3_LOGGING)
-
-
-# --- access logs and backups ---------------------------------------------------------------------
-def log_and_backup_targets(res: Resource, view: StackView) -> list[Target]:
+def pointing_here(res: Resource, view: StackView, types: Iterable[str], prop: str, kind: str = "replica") -> list[Target]:
+    """Separate resources whose `prop` names this one exactly (id, ARN, name or a recorded property
+    dependency), each placed where it is: read replicas, replica tables, replication targets."""
     out: list[Target] = []
-    if res.type in S3_BUCKETS:
-        for tb in walk_key({k: res.props.get(k) for k in ("loggings", "logging")}, "targetBucket"):
-            out.append(_bucket_target("access-logs", tb, view, "inline logging", res, "loggings"))
-        for t in S3_LOGGING:
-            for lg in view.attached(res, t, "bucket"):
-                out.append(_bucket_target("access-logs", lg.props.get("targetBucket"), view, lg.urn, lg, "targetBucket"))
-        arn = res.props.get("arn")
-        for sel in view.of_type(AWS_BACKUP_SELECTION):
-            if arn in (sel.props.get("resources") or []) or res.urn in sel.property_dependencies.get("resources", ()):
-                out.extend(_backup_targets(sel, view))
-    elif res.type == AZ_ACCOUNT:
-        out.extend(_azure_diagnostic_targets(res, view))
-    elif res.type == GCS_BUCKET:
-        for lb in walk_key(res.props.get("logging"), "logBucket"):
-            bucket = view.referenced(res, "logging", lb, GCS_BUCKET)
-            place = placement(bucket, view) if bucket is not None else Placement(
-                "gcp", None, None, f"log bucket {lb!r} is not in the stack, its location is unknown (fail closed)")
-            out.append(Target("access-logs", str(lb), place, "logging.logBucket"))
+    for t in types:
+        for other in view.attached(res, t, prop):
+            if other is not res:
+                out.append(Target(kind, str(first(other, "name", "identifier", "arn") or other.name),
+                                  placement(other, view), other.urn))
     return out
 
 
-def _azure_diagnostic_targets(account: Resource, view: StackView) -> list[Target]:
-    """Diagnostic settings whose resourceUri is the account (or one of its services) send its
-    access logs to a storage account and/or a Log Analytics workspace."""
-    ids = [i for i in (account.props.get("__id"), account.props.get("id")) if known(i)]
+def region_target(cloud: str, region_id: Any, via: str, what: str, kind: str = "replica") -> Target:
+    return Target(kind, str(region_id), place(cloud, region_id, what), via)
+
+
+def aws_key(ref: str, owner: Resource, prop: str, view: StackView) -> Placement:
+    """Where an AWS KMS key (ARN, id or alias) lives: the key in the stack, else its ARN's region."""
+    key = view.referenced(owner, prop, ref, *AWS_KMS_KEYS)
+    if key is None:
+        alias = view.find(ref, AWS_KMS_ALIAS) or view.find(ref.split(":alias/")[-1], AWS_KMS_ALIAS)
+        if alias is not None:
+            key = view.referenced(alias, "targetKeyId", alias.props.get("targetKeyId"), *AWS_KMS_KEYS)
+    if key is not None:
+        return placement(key, view)
+    region = arn_region(ref)
+    if region:
+        return place("aws", region, f"region of key {ref}")
+    return unplaced("aws", f"key {ref!r} is not in the stack and its region cannot be read (fail closed)")
+
+
+def aws_key_use(*paths: str, flag_path: str | None = None, always: bool = False):  # type: ignore[no-untyped-def]
+    """Key facet for an AWS service: the customer key at the first of `paths`; encrypted when the
+    service always encrypts, when `flag_path` is true, or when a key is set."""
+
+    def key(res: Resource, view: StackView) -> KeyUse:
+        ref = first(res, *paths)
+        encrypted = always or ref is not None or (flag_path is not None and flag(res, flag_path) is True)
+        if ref is None:
+            return KeyUse(encrypted, None, None)
+        prop = paths[0].split(".")[0]
+        return KeyUse(encrypted, str(ref), aws_key(str(ref), res, prop, view))
+
+    return key
+
+
+def gcp_key_place(name: str, owner: Resource, prop: str, view: StackView) -> Placement:
+    loc = gcp_location_in(name)
+    if loc:
+        return _gcp_key_location(loc, f"key {name}")
+    key = view.referenced(owner, prop, name, GCP_KMS_KEY)
+    return placement(key, view) if key is not None else unplaced("gcp", f"key {name!r} cannot be placed (fail closed)")
+
+
+def _gcp_key_location(loc: str, what: str) -> Placement:
+    if loc.lower() == "global":
+        return unplaced("gcp", f"{what} is in a 'global' key ring, which is nowhere in particular (fail closed)")
+    return place("gcp", loc, f"location of {what}")
+
+
+def gcp_key_use(*paths: str):  # type: ignore[no-untyped-def]
+    """Key facet for a GCP service: Google always encrypts; a CMEK at the first of `paths`."""
+
+    def key(res: Resource, view: StackView) -> KeyUse:
+        ref = first(res, *paths)
+        if ref is None:
+            return KeyUse(True, None, None)
+        return KeyUse(True, str(ref), gcp_key_place(str(ref), res, paths[0].split(".")[0], view))
+
+    return key
+
+
+def azure_vault_key_place(uri: Any, owner: Resource, prop: str, view: StackView) -> Placement:
+    """A Key Vault key URI (https://<vault>.vault.azure.net/keys/<k>[/<version>]) or key id."""
+    vault = None
+    if known(uri) and isinstance(uri, str):
+        m = re.match(r"^https://([^.]+)\.vault\.", uri)
+        vault = view.find(m.group(1), AZ_VAULT) if m else None
+    if vault is None:
+        for dep in owner.property_dependencies.get(prop, ()):
+            d = view.by_urn.get(dep)
+            if d is not None and d.type == AZ_VAULT:
+                vault = d
+            elif d is not None and d.type == AZ_KEY:
+                vault = view.referenced(d, "vaultName", d.props.get("vaultName"), AZ_VAULT)
+            if vault is not None:
+                break
+    if vault is None:
+        return unplaced("azure", f"key vault of {uri!r} is not in the stack (fail closed)")
+    return place("azure", azure_location(vault, view), f"location of vault {vault.name}")
+
+
+def azure_key_use(*paths: str):  # type: ignore[no-untyped-def]
+    """Key facet for an Azure service: Azure always encrypts at rest; a customer key by Key Vault URI."""
+
+    def key(res: Resource, view: StackView) -> KeyUse:
+        ref = first(res, *paths)
+        if ref is None:
+            return KeyUse(True, None, None)
+        return KeyUse(True, str(ref), azure_vault_key_place(ref, res, paths[0].split(".")[0], view))
+
+    return key
+
+
+def aws_backup_targets(res: Resource, view: StackView) -> list[Target]:
+    """AWS Backup: every plan whose selection names this resource's ARN exactly (or depends on it,
+    or selects by one of its tags) copies its backups to the plan's vault and copy-action vaults."""
+    arn = res.props.get("arn")
+    tags = labels(res)
     out: list[Target] = []
-    for ds in view.of_type(AZ_DIAGNOSTIC):
-        uri = ds.props.get("resourceUri")
-        mine = account.urn in ds.property_dependencies.get("resourceUri", ()) or (
-            isinstance(uri, str) and any(uri.lower().startswith(str(i).lower()) for i in ids))
-        if not mine:
-            continue
-        sa = ds.props.get("storageAccountId")
-        if sa is not None:
-            target = view.referenced(ds, "storageAccountId", sa, AZ_ACCOUNT)
-            place = placement(target, view) if target is not None else Placement(
-                "azure", None, None, f"log storage account {sa!r} is not in the stack (fail closed)")
-            out.append(Target("access-logs", str(target.props.get("accountName") if target else sa), place, ds.urn))
-        ws = ds.props.get("workspaceId")
-        if ws is not None:
-            target = view.referenced(ds, "workspaceId", ws, AZ_WORKSPACE)
-            place = placement(target, view) if target is not None else Placement(
-                "azure", None, None, f"Log Analytics workspace {ws!r} is not in the stack (fail closed)")
-            out.append(Target("access-logs", str(ws if target is None else target.name), place, ds.urn))
-        if known(ds.props.get("eventHubAuthorizationRuleId")):
-            out.append(Target("access-logs", "event hub", Placement(
-                "azure", None, None, "diagnostic logs streamed to an event hub cannot be placed (fail closed)"), ds.urn))
+    for sel in view.of_type(AWS_BACKUP_SELECTION):
+        chosen = (known(arn) and arn in (sel.props.get("resources") or [])) or \
+            res.urn in sel.property_dependencies.get("resources", ())
+        for st in sel.props.get("selectionTags") or []:
+            if isinstance(st, dict) and st.get("type", "STRINGEQUALS") == "STRINGEQUALS" and \
+                    known(st.get("key")) and tags.get(st["key"]) == st.get("value"):
+                chosen = True
+        if chosen:
+            out.extend(_backup_targets(sel, view))
     return out
 
 
 def _backup_targets(sel: Resource, view: StackView) -> list[Target]:
     plan = view.referenced(sel, "planId", sel.props.get("planId"), AWS_BACKUP_PLAN)
     if plan is None:
-        return [Target("backup", "backup plan", Placement("aws", None, None,
-                       "the backup plan is not in the stack (fail closed)"), sel.urn)]
+        return [Target("backup", "backup plan", unplaced("aws", "the backup plan is not in the stack (fail closed)"),
+                       sel.urn)]
     out: list[Target] = []
     for name in walk_key(plan.props.get("rules"), "targetVaultName"):
         vault = view.referenced(plan, "rules", name, AWS_BACKUP_VAULT)
-        place = placement(vault, view) if vault is not None else placement(plan, view)
-        out.append(Target("backup", str(name), place, plan.urn))
+        p = placement(vault, view) if vault is not None else placement(plan, view)
+        out.append(Target("backup", str(name), p, plan.urn))
     for arn in walk_key(plan.props.get("rules"), "destinationVaultArn"):
         vault = view.find(arn, AWS_BACKUP_VAULT)
-        if vault is not None:
-            place = placement(vault, view)
-        else:
-            m = _AWS_ARN_REGION.match(str(arn)) if known(arn) else None
-            place = _place("aws", m.group(1) if m else None, f"region of backup vault {arn}")
-        out.append(Target("backup", str(arn), place, plan.urn))
+        p = placement(vault, view) if vault is not None else place(
+            "aws", arn_region(arn), f"region of backup vault {arn}")
+        out.append(Target("backup", str(arn), p, plan.urn))
     return out
+
+
+def aws_log_group_target(arn_or_name: Any, owner: Resource, prop: str, view: StackView, via: str) -> Target:
+    """A CloudWatch log group a service publishes to, by ARN or name."""
+    ident = str(arn_or_name).removesuffix(":*") if known(arn_or_name) else arn_or_name
+    group = view.referenced(owner, prop, ident, AWS_LOG_GROUP)
+    if group is not None:
+        return Target("access-logs", str(group.props.get("name") or group.name), placement(group, view), via)
+    region = arn_region(ident)
+    p = place("aws", region, f"region of log group {ident}") if region else unplaced(
+        "aws", f"log group {ident!r} is not in the stack and its region cannot be read (fail closed)")
+    return Target("access-logs", str(ident), p, via)
+
+
+def azure_diagnostic_targets(res: Resource, view: StackView) -> list[Target]:
+    """Diagnostic settings whose resourceUri is this resource (or one of its sub-resources), matched
+    by exact ARM id, send its logs to a storage account and/or a Log Analytics workspace."""
+    ids = {arm_resource_id(i) for i in (res.props.get("__id"), res.props.get("id")) if known(i)} - {None}
+    out: list[Target] = []
+    for ds in view.of_type(*AZ_DIAGNOSTICS):
+        mine = res.urn in ds.property_dependencies.get("resourceUri", ()) or \
+            (arm_resource_id(ds.props.get("resourceUri")) in ids if ids else False)
+        if not mine:
+            continue
+        sa = ds.props.get("storageAccountId")
+        if sa is not None:
+            target = view.referenced(ds, "storageAccountId", sa, AZ_ACCOUNT)
+            p = placement(target, view) if target is not None else unplaced(
+                "azure", f"log storage account {sa!r} is not in the stack (fail closed)")
+            out.append(Target("access-logs", str(target.props.get("accountName") if target else sa), p, ds.urn))
+        ws = ds.props.get("workspaceId")
+        if ws is not None:
+            target = view.referenced(ds, "workspaceId", ws, AZ_WORKSPACE)
+            p = placement(target, view) if target is not None else unplaced(
+                "azure", f"Log Analytics workspace {ws!r} is not in the stack (fail closed)")
+            out.append(Target("access-logs", str(ws if target is None else target.name), p, ds.urn))
+        if known(ds.props.get("eventHubAuthorizationRuleId")):
+            out.append(Target("access-logs", "event hub", unplaced(
+                "azure", "diagnostic logs streamed to an event hub cannot be placed (fail closed)"), ds.urn))
+    return out
+
+
+# --- dispatch to the store kinds -------------------------------------------------------------------
+def kind_of(res: Resource):  # type: ignore[no-untyped-def]  # -> StoreKind | None
+    from meridian.rules.stores import kind_for
+
+    return kind_for(res.type)
+
+
+def placement(res: Resource, view: StackView) -> Placement:
+    """Where a store, key or any other resource lives."""
+    kind = kind_of(res)
+    return kind.locate(res, view) if kind is not None else generic_placement(res, view)
+
+
+def _facet_list(res: Resource, view: StackView, name: str) -> list[Target]:
+    kind = kind_of(res)
+    if kind is None:
+        return []
+    fn = kind.facet(name)
+    return [] if not callable(fn) else list(fn(res, view))  # type: ignore[arg-type]
+
+
+def replicas(res: Resource, view: StackView) -> list[Target]:
+    """Every place other than its home a store's data is copied to."""
+    return _facet_list(res, view, "replicas")
+
+
+def log_and_backup_targets(res: Resource, view: StackView) -> list[Target]:
+    return _facet_list(res, view, "logs_backups")
+
+
+def key_use(res: Resource, view: StackView) -> KeyUse:
+    kind = kind_of(res)
+    if kind is None:
+        return KeyUse(False, None, None)
+    fn = kind.facet("key")
+    if not callable(fn):
+        return KeyUse(True, None, None)
+    return fn(res, view)  # type: ignore[return-value]
+
+
+def problems_of(res: Resource, view: StackView, facet: str) -> list[str] | None:
+    """A security facet's findings; None where the facet does not apply to the kind."""
+    kind = kind_of(res)
+    if kind is None:
+        return None
+    fn = kind.facet(facet)
+    return list(fn(res, view)) if callable(fn) else None  # type: ignore[arg-type]
+
+
+def is_s3_log_target(res: Resource, view: StackView) -> bool:
+    """S3 server access logs can only be delivered to an SSE-S3 bucket, so a bucket that is a log
+    target in this stack is exempt from the customer-key requirement (not from its location)."""
+    from meridian.rules.stores.aws_s3 import S3_BUCKETS, S3_LOGGING
+
+    if res.type not in S3_BUCKETS:
+        return False
+    return any(view.attached(res, t, "targetBucket") for t in S3_LOGGING)
 
 
 # --- environment ---------------------------------------------------------------------------------
@@ -466,13 +662,13 @@ def pool_placement(pool: Resource, options: dict[str, Any] | None = None) -> Pla
     spec = ((options or {}).get("poolRegions") or {}).get(pool.props.get("name"))
     if spec and ":" in spec:
         cloud, rid = spec.split(":", 1)
-        return _place(cloud, rid, f"region of pool {pool.name}")
+        return place(cloud, rid, f"region of pool {pool.name}")
     try:
         meta = cloudflare_meta.parse_pool(pool.props.get("description"))
     except cloudflare_meta.MetaError as e:
         return Placement("?", None, None,
                          f"pool {pool.props.get('name') or pool.name!r} does not state its region: {e} (fail closed)")
-    return _place(meta.cloud, meta.region, f"region of pool {pool.name}")
+    return place(meta.cloud, meta.region, f"region of pool {pool.name}")
 
 
 POOL_KEYS = ("defaultPoolIds", "fallbackPoolId", "regionPools", "countryPools", "popPools", "rules")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from meridian.rules.facts import ClassificationOverride
 from meridian.rules.lifecycle import protection, versioning
 from meridian.rules.model import Finding, PackConfig, Rule, Violation
 from meridian.rules.residency import (
@@ -40,9 +41,20 @@ def findings(rule: Rule, res: Resource, view: StackView, config: PackConfig | No
         return [Finding(f"rule could not evaluate this resource ({type(e).__name__}: {e}); fail closed")]
 
 
+CLASSIFICATION_RULE = "residency-classification"
+
+
+def classifications(config: PackConfig) -> tuple[ClassificationOverride, ...]:
+    """The pack config's `classifications` (under the residency-classification policy): they classify
+    resources that carry no tags or labels, for every rule. Raises ValueError naming a bad entry."""
+    raw = config.for_rule(CLASSIFICATION_RULE).options.get("classifications") or ()
+    return ClassificationOverride.parse(raw, f"{CLASSIFICATION_RULE}.classifications")
+
+
 def evaluate_view(view: StackView, config: PackConfig | None = None,
                   rules: tuple[Rule, ...] = RULES) -> list[Violation]:
     config = config or PackConfig()
+    view.classifications = classifications(config)
     out: list[Violation] = []
     for rule in rules:
         settings = config.for_rule(rule.id)

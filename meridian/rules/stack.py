@@ -6,6 +6,7 @@ resource is (urn, type token, camelCase props, options, provider, dependencies).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,9 @@ SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET = "<secret>"
 
 # Properties whose values identify a resource when another resource refers to it.
-_ID_KEYS = ("arn", "keyId", "bucket", "name", "vaultName", "accountName", "resourceGroupName", "selfLink", "vaultUri")
+_ID_KEYS = ("arn", "keyId", "bucket", "name", "vaultName", "accountName", "resourceGroupName", "selfLink", "vaultUri",
+            "identifier", "clusterIdentifier", "replicationGroupId", "globalReplicationGroupId",
+            "globalClusterIdentifier", "domainName", "keyUri", "namespaceName", "serverName")
 
 
 def _plain(value: Any) -> Any:
@@ -40,6 +43,17 @@ def _plain(value: Any) -> Any:
         except ImportError:  # the audit runs without pulumi_policy
             pass
     return value
+
+
+_AZURE_API_VERSION = re.compile(r"/v\d{8}(?:preview)?(?=:)")
+
+
+def canonical_type(type_token: str) -> str:
+    """azure-native's explicit API-version modules name the same resource as the default module:
+    `azure-native:cache/v20230801:Redis` is `azure-native:cache:Redis`."""
+    if type_token.startswith("azure-native:") and "/v" in type_token:
+        return _AZURE_API_VERSION.sub("", type_token)
+    return type_token
 
 
 def provider_urn(ref: str | None) -> str | None:
@@ -93,8 +107,10 @@ class Resource:
 class StackView:
     """Index of the stack's resources by urn, type and by the identifiers others use to refer to them."""
 
-    def __init__(self, resources: Iterable[Resource]) -> None:
+    def __init__(self, resources: Iterable[Resource], classifications: tuple[Any, ...] = ()) -> None:
         self.resources: list[Resource] = list(resources)
+        # Pack-config classifications (facts.ClassificationOverride) for resources without tags.
+        self.classifications: tuple[Any, ...] = classifications
         self.by_urn: dict[str, Resource] = {r.urn: r for r in self.resources}
         self._by_type: dict[str, list[Resource]] = {}
         self._by_ident: dict[tuple[str, str], list[Resource]] = {}
@@ -103,8 +119,11 @@ class StackView:
         self.has_ids = any("__id" in r.props for r in self.resources)
         for r in self.resources:
             self._by_type.setdefault(r.type, []).append(r)
+            canon = canonical_type(r.type)
+            if canon != r.type:
+                self._by_type.setdefault(canon, []).append(r)
             for ident in self.identifiers(r):
-                self._by_ident.setdefault((r.type, ident), []).append(r)
+                self._by_ident.setdefault((canon, ident), []).append(r)
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources)
@@ -113,6 +132,9 @@ class StackView:
         return len(self.resources)
 
     def of_type(self, *types: str) -> list[Resource]:
+        """Resources of these type tokens; "*" is every custom resource but providers."""
+        if "*" in types:
+            return [r for r in self.resources if not r.type.startswith("pulumi:")]
         out: list[Resource] = []
         for t in types:
             out.extend(self._by_type.get(t, ()))
@@ -123,7 +145,7 @@ class StackView:
         if not isinstance(ident, str) or not ident or ident in (UNKNOWN, SECRET):
             return None
         for t in types:
-            hits = self._by_ident.get((t, ident))
+            hits = self._by_ident.get((canonical_type(t), ident))
             if hits:
                 return hits[0]
         return None
@@ -134,6 +156,8 @@ class StackView:
         hit = self.find(ident, *types)
         if hit is not None:
             return hit
+        if self.has_ids and isinstance(ident, str) and ident and ident not in (UNKNOWN, SECRET):
+            return None  # a known value that names nothing in a state with ids: exact, never a guess
         for dep in res.property_dependencies.get(prop, ()):
             target = self.by_urn.get(dep)
             if target is not None and target.type in types:
@@ -169,7 +193,7 @@ class StackView:
         for r in index.get(f"dep:{target.urn}", ()):
             # no property dependencies recorded, and the value names no resource of the target's type
             v = r.props.get(prop)
-            if not (isinstance(v, str) and (target.type, v) in self._by_ident):
+            if not (isinstance(v, str) and (canonical_type(target.type), v) in self._by_ident):
                 seen[r.urn] = r
         return list(seen.values())
 

@@ -134,6 +134,8 @@ def test_zones_are_attached_to_the_clusters_own_network(prod_plan: Plan) -> None
         assert nets == [{"networkUrl": ids[f"{cluster}-vpc"]}]
         seen.add("gcp")
     for link in prod_plan.of_type("azure-native:network:VirtualNetworkLink"):
+        if "-dns-" not in _name(link):
+            continue  # the router Redis' privatelink zone (test below)
         cluster = _name(link).split("-dns-")[0]
         assert link["inputs"]["registrationEnabled"] is False
         assert link["inputs"]["virtualNetwork"] == {"id": ids[f"{cluster}-vnet"]}
@@ -219,3 +221,23 @@ def test_vault_api_is_an_internal_lb_to_the_active_node_only(prod_plan: Plan) ->
         if r["inputs"].get("chart") == "vault" and r["inputs"].get("name") == "vault"
     )
     assert release["inputs"]["values"]["server"]["service"]["type"] == "ClusterIP"  # no second, chart-made LB
+
+
+def test_azure_router_redis_is_private_and_resolves_to_its_endpoint(prod_plan):
+    """Azure Cache for Redis holds tenant budgets: no public network access; the router reaches it
+    through a private endpoint in its cluster's node subnet, resolved by the privatelink zone."""
+    caches = prod_plan.of_type("azure-native:cache:Redis")
+    assert caches
+    ids = {r["id"] for r in caches}
+    for cache in caches:
+        assert cache["inputs"]["publicNetworkAccess"] == "Disabled"
+        assert cache["inputs"]["tags"]["data-class"] == "internal"
+    endpoints = prod_plan.of_type("azure-native:network:PrivateEndpoint")
+    targets = {c["privateLinkServiceId"] for e in endpoints for c in e["inputs"]["privateLinkServiceConnections"]
+               if c["groupIds"] == ["redisCache"]}
+    assert ids and ids <= targets
+    zones = [z for z in prod_plan.of_type("azure-native:network:PrivateZone")
+             if z["inputs"]["privateZoneName"] == "privatelink.redis.cache.windows.net"]
+    assert len(zones) == len(caches)
+    assert all("jurisdiction" not in z["inputs"].get("tags", {}) for z in zones)  # global: no jurisdiction
+    assert len(prod_plan.of_type("azure-native:network:PrivateDnsZoneGroup")) == len(caches)

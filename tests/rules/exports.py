@@ -86,6 +86,7 @@ def link(doc: dict[str, Any]) -> dict[str, Any]:
                 pdeps[key] = sorted(set(pdeps.get(key, [])) | set(found))
         if not pdeps:
             r.pop("propertyDependencies")
+            r.pop("dependencies", None)
         else:
             r["dependencies"] = sorted({u for v in pdeps.values() for u in v})
     return doc
@@ -144,8 +145,9 @@ def aws_stack() -> dict[str, Any]:
                      "id": "all", "status": "Enabled",
                      "destination": {"bucket": "arn:aws:s3:::acme-lake-replica", "storageClass": "STANDARD",
                                      "encryptionConfiguration": {"replicaKmsKeyId": rkey_arn}}}]}, provider=ie),
-        resource("aws:backup/vault:Vault", "eu-vault", {"name": "eu-vault"},
-                 {"arn": "arn:aws:backup:eu-west-1:111122223333:backup-vault:eu-vault"}, provider=ie),
+        resource("aws:backup/vault:Vault", "eu-vault", {"name": "eu-vault", "kmsKeyArn": key_arn, "tags": tags()},
+                 {"arn": "arn:aws:backup:eu-west-1:111122223333:backup-vault:eu-vault", "tagsAll": tags()},
+                 provider=ie, protect=True),
         resource("aws:backup/plan:Plan", "daily", {"name": "daily", "rules": [{
             "ruleName": "daily", "targetVaultName": "eu-vault", "schedule": "cron(0 3 * * ? *)",
             "copyActions": [{"destinationVaultArn": "arn:aws:backup:eu-central-1:111122223333:backup-vault:dr"}]}]},
@@ -173,7 +175,7 @@ def gcp_stack() -> dict[str, Any]:
     res = [
         provider("gcp", "gcp")[0],
         resource("gcp:kms/keyRing:KeyRing", "lake-ring", {"name": "lake", "location": "europe-west1"}, rid=ring_id,
-                 provider=gp),
+                 provider=gp, protect=True),
         resource("gcp:kms/cryptoKey:CryptoKey", "lake-key", {"name": "lake", "keyRing": ring_id, "labels": tags()},
                  rid=key_id, provider=gp, protect=True),
         bucket("acme-gcs-lake", {"encryption": {"defaultKmsKeyName": key_id}, "logging": {"logBucket": "acme-gcs-logs"}}),
@@ -190,8 +192,9 @@ def azure_stack() -> dict[str, Any]:
         resource("azure-native:resources:ResourceGroup", "rg", {"resourceGroupName": "acme-rg", "location": "westeurope"},
                  provider=ap),
         resource("azure-native:keyvault:Vault", "vault", {"vaultName": "acmevault", "resourceGroupName": "acme-rg",
-                 "location": "westeurope", "properties": {"sku": {"name": "premium", "family": "A"}}, "tags": tags()},
-                 provider=ap),
+                 "location": "westeurope", "properties": {"sku": {"name": "premium", "family": "A"},
+                                                           "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices"}},
+                 "tags": tags()}, provider=ap, protect=True),
         resource("azure-native:keyvault:Key", "lake-key", {"keyName": "lake", "vaultName": "acmevault",
                  "resourceGroupName": "acme-rg", "properties": {"kty": "RSA"}, "tags": tags()},
                  {"keyUri": "https://acmevault.vault.azure.net/keys/lake"}, provider=ap, protect=True),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from meridian.rules.facts import CLASSIFIED_TYPES, classify, environment
+from meridian.rules.facts import classify, environment
 from meridian.rules.model import Finding, Rule, RuleSettings
 from meridian.rules.stack import Resource, StackView
+from meridian.rules.stores import CLASSIFIED_TOKENS
 
 DEFAULT_PROTECTED = ("prod", "production")
 
@@ -19,7 +20,7 @@ def is_protected_env(res: Resource, settings: RuleSettings) -> bool:
 def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Finding]:
     if not is_protected_env(res, settings) or res.protect or res.retain_on_delete:
         return
-    c = classify(res)
+    c = classify(res, view)
     yield Finding(f"{environment(res)} {res.type.rsplit(':', 1)[-1]} is neither protected nor retained on delete",
                   c.jurisdiction, c.data_class)
 
@@ -33,7 +34,7 @@ RULE = Rule(
     "every data store and key has protect or retainOnDelete set, so a mistaken delete cannot destroy data "
     "or the key that decrypts it. (CrossGuard does not pass retainOnDelete; the pack requires protect.)",
     remediation="ResourceOptions(protect=True, retain_on_delete=True) for prod data stores and keys.",
-    types=CLASSIFIED_TYPES,
+    types=CLASSIFIED_TOKENS,
     check=check,
     tags=("lifecycle",),
 )

@@ -1,43 +1,25 @@
-"""Prod data stores are versioned."""
+"""Prod data stores are versioned (where the service versions objects)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from meridian.rules.facts import (
-    AZ_ACCOUNT,
-    AZ_BLOB_SERVICE,
-    GCS_BUCKET,
-    S3_BUCKETS,
-    S3_VERSIONING,
-    STORE_TYPES,
-    classify,
-    environment,
-    walk_key,
-)
+from meridian.rules.facts import classify, environment, kind_of
 from meridian.rules.lifecycle.protection import is_protected_env
 from meridian.rules.model import Finding, Rule, RuleSettings
 from meridian.rules.stack import Resource, StackView
+from meridian.rules.stores import STORE_TOKENS
 
 
 def versioned(res: Resource, view: StackView) -> bool:
-    if res.type in S3_BUCKETS:
-        inline = {k: res.props.get(k) for k in ("versioning", "versionings")}
-        if any(v is True for v in walk_key(inline, "enabled")):
-            return True
-        return any(
-            str((v.props.get("versioningConfiguration") or {}).get("status", "")).lower() == "enabled"
-            for t in S3_VERSIONING for v in view.attached(res, t, "bucket"))
-    if res.type == GCS_BUCKET:
-        return res.get("versioning", "enabled") is True
-    if res.type == AZ_ACCOUNT:
-        return any(s.props.get("isVersioningEnabled") is True for s in view.attached(res, AZ_BLOB_SERVICE, "accountName"))
-    return True
+    kind = kind_of(res)
+    fn = kind.facet("versioning") if kind is not None else None
+    return bool(fn(res, view)) if callable(fn) else True
 
 
 def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Finding]:
     if is_protected_env(res, settings) and not versioned(res, view):
-        c = classify(res)
+        c = classify(res, view)
         yield Finding(f"{environment(res)} store is not versioned", c.jurisdiction, c.data_class)
 
 
@@ -46,12 +28,12 @@ RULE = Rule(
     name="Prod stores are versioned",
     severity="medium",
     frameworks=("GDPR Art. 32(1)(c)", "CIS AWS 2.1.3"),
-    description="In protected environments, S3 buckets have versioning Enabled (BucketVersioningV2 or "
-    "inline), GCS buckets versioning.enabled, Azure accounts a BlobServiceProperties with "
-    "isVersioningEnabled.",
+    description="In protected environments, object stores keep versions: S3 buckets have versioning Enabled "
+    "(BucketVersioning(V2) or inline), GCS buckets versioning.enabled, Azure accounts a BlobServiceProperties "
+    "with isVersioningEnabled. Kinds without object versions (databases, caches, queues) are exempt.",
     remediation="Add aws.s3.BucketVersioningV2(status=Enabled) / versioning={enabled: true} / "
     "storage.BlobServiceProperties(is_versioning_enabled=True).",
-    types=STORE_TYPES,
+    types=STORE_TOKENS,
     check=check,
     tags=("lifecycle",),
 )

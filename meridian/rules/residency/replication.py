@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from meridian.rules.facts import STORE_TYPES, classify, replicas
+from meridian.rules.facts import classify, replicas
 from meridian.rules.model import Finding, Rule, RuleSettings
 from meridian.rules.stack import Resource, StackView
+from meridian.rules.stores import CLASSIFIED_TOKENS
 
 
 def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Finding]:
-    c = classify(res)
+    c = classify(res, view)
     if c.jurisdiction is None or not c.sensitive:
         return
     label = c.data_class or "unclassified"
@@ -32,13 +33,14 @@ RULE = Rule(
     name="pii/restricted data replicates only inside its jurisdiction",
     severity="critical",
     frameworks=("GDPR Art. 44", "UK-GDPR Art. 44", "revFADP Art. 16"),
-    description="S3 replication destinations (BucketReplicationConfig and inline replicationConfiguration), "
-    "GCS dual/multi-region members (incl. customPlacementConfig) and the geo pair of Azure GRS/RA-GRS/"
-    "GZRS/RA-GZRS accounts must be inside the jurisdiction of a pii/restricted (or unclassified) store. "
+    description="Every replica of a pii/restricted (or unclassified) store or key is inside its jurisdiction: "
+    "replication configurations, read replicas, global tables and clusters, geo-replication links, failover "
+    "groups, multi-location accounts, multi-region members, Azure geo pairs, snapshot and backup copies, "
+    "transfer jobs, multi-Region key replicas (each kind declares its own in meridian.rules.stores). "
     "A destination whose region cannot be determined fails closed.",
     remediation="Replicate to a bucket in the same jurisdiction, use a single-region or in-jurisdiction "
     "dual-region, or an LRS/ZRS SKU where the geo pair is outside the jurisdiction.",
-    types=STORE_TYPES,
+    types=CLASSIFIED_TOKENS,
     check=check,
     tags=("residency",),
 )

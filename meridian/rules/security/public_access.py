@@ -1,68 +1,36 @@
-"""No public buckets."""
+"""No data store is reachable from the internet."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from meridian.rules.facts import (
-    AZ_ACCOUNT,
-    GCS_BUCKET,
-    GCS_IAM,
-    S3_ACCOUNT_PAB,
-    S3_ACL,
-    S3_BUCKETS,
-    S3_PAB,
-    STORE_TYPES,
-    classify,
-)
+from meridian.rules.facts import classify, problems_of
 from meridian.rules.model import Finding, Rule, RuleSettings
 from meridian.rules.stack import Resource, StackView
-
-_PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-_PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
-_PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
-
-
-def problems(res: Resource, view: StackView) -> list[str]:
-    out: list[str] = []
-    if res.type in S3_BUCKETS:
-        blocks = view.attached(res, S3_PAB, "bucket") + view.of_type(S3_ACCOUNT_PAB)
-        if not any(all(b.props.get(f) is True for f in _PAB_FLAGS) for b in blocks):
-            out.append("no BucketPublicAccessBlock with all four block/ignore/restrict flags true")
-        acls = [res.props.get("acl")] + [a.props.get("acl") for t in S3_ACL for a in view.attached(res, t, "bucket")]
-        out += [f"canned ACL {a!r} makes it public" for a in acls if a in _PUBLIC_ACLS]
-    elif res.type == GCS_BUCKET:
-        if str(res.props.get("publicAccessPrevention", "")).lower() != "enforced":
-            out.append("publicAccessPrevention is not 'enforced'")
-        for t in GCS_IAM:
-            for m in view.attached(res, t, "bucket"):
-                members = [m.props.get("member"), *(m.props.get("members") or [])]
-                out += [f"IAM grants {m.props.get('role')} to {x}" for x in members if x in _PUBLIC_MEMBERS]
-    elif res.type == AZ_ACCOUNT:
-        if res.props.get("allowBlobPublicAccess") is not False:
-            out.append("allowBlobPublicAccess is not explicitly false")
-    return out
+from meridian.rules.stores import STORE_TOKENS
 
 
 def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Finding]:
-    found = problems(res, view)
+    found = problems_of(res, view, "public_access")
     if found:
-        c = classify(res)
+        c = classify(res, view)
         yield Finding("publicly accessible: " + "; ".join(found), c.jurisdiction, c.data_class)
 
 
 RULE = Rule(
     id="security-no-public-access",
-    name="No public buckets",
+    name="No publicly accessible data stores",
     severity="critical",
     frameworks=("GDPR Art. 32", "CIS AWS 2.1.4", "CIS GCP 5.1", "CIS Azure 3.7"),
-    description="S3 buckets have a full public access block (bucket or account) and no public canned ACL; "
-    "GCS buckets enforce public access prevention and grant nothing to allUsers; Azure accounts set "
-    "allowBlobPublicAccess false.",
+    description="Each store kind declares what public means for it: S3 buckets have a full public access block "
+    "and no public canned ACL; GCS buckets enforce public access prevention and grant nothing to allUsers; "
+    "Azure accounts set allowBlobPublicAccess false; RDS/Redshift are not publiclyAccessible; OpenSearch "
+    "domains sit in a VPC; Azure databases, caches and namespaces disable public network access; Cloud SQL "
+    "authorizes no 0.0.0.0/0.",
     remediation="aws.s3.BucketPublicAccessBlock with all four flags true; public_access_prevention="
-    "'enforced'; allow_blob_public_access=False. For data that must be public set enforcement for "
-    "data class 'public' in the policy config.",
-    types=STORE_TYPES,
+    "'enforced'; allow_blob_public_access=False; publicly_accessible=False; public_network_access='Disabled'. "
+    "For data that must be public set enforcement for data class 'public' in the policy config.",
+    types=STORE_TOKENS,
     check=check,
     tags=("security",),
 )

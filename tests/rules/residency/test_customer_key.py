@@ -50,10 +50,12 @@ def test_gcs_pii_without_cmk():
 
 def test_azure_vault_in_other_jurisdiction():
     doc = edit(azure_stack(), "vault", "location", "eastus")
-    # the vault's key is then also mislocated (location rule on the key)
+    # the vault (a store kind of its own) and its key are then mislocated too, and the vault's contents
+    # replicate to eastus' pair
     from tests.rules.exports import assert_violations
 
-    assert_violations(doc, {(RULE, "lake"), ("residency-location", "lake-key")})
+    assert_violations(doc, {(RULE, "lake"), ("residency-location", "lake-key"), ("residency-location", "vault"),
+                            ("residency-replication", "vault")})
 
 
 def test_azure_vault_not_in_stack_fails_closed():
