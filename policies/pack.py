@@ -30,6 +30,8 @@ from pulumi_policy import (
 
 from meridian.catalog import jurisdictions
 from meridian.rules import RULES, Resource, Rule, RuleSettings, StackView, findings
+from meridian.rules.facts import ClassificationOverride
+from meridian.rules.registry import CLASSIFICATION_RULE, classifications
 from meridian.rules.stack import _plain
 from meridian.tags import DATA_CLASSES
 
@@ -40,6 +42,10 @@ _SEVERITY = {"low": Severity.LOW, "medium": Severity.MEDIUM, "high": Severity.HI
 
 # Findings the rules' overrides made advisory, reported by ADVISORY_POLICY (same process, same call).
 _deferred: list[tuple[str, str]] = []
+# The residency-classification policy's `classifications` (type/urn pattern -> class, jurisdiction):
+# they classify untaggable resources for every rule. That policy runs first in each AnalyzeStack call
+# and sets them for the policies after it.
+_classifications: list[tuple[ClassificationOverride, ...]] = [()]
 
 
 def view_from_policy_resources(resources: list[Any]) -> StackView:
@@ -72,6 +78,12 @@ def config_schema(rule: Rule) -> PolicyConfigSchema:
         props["residencyHostnames"] = {"type": "object", "additionalProperties": {"type": "string"}}
         props["poolRegions"] = {"type": "object", "additionalProperties": {
             "type": "string", "pattern": "^(aws|gcp|azure):[A-Za-z0-9-]+$"}}
+    if rule.id == CLASSIFICATION_RULE:
+        props["classifications"] = {"type": "array", "items": {
+            "type": "object", "required": ["dataClass", "jurisdiction"], "additionalProperties": False,
+            "properties": {"type": {"type": "string"}, "urn": {"type": "string"},
+                           "dataClass": {"type": "string", "enum": list(DATA_CLASSES)},
+                           "jurisdiction": {"type": "string", "enum": [j.id for j in jurisdictions()]}}}}
     if rule.id.startswith("lifecycle-"):
         props["protectedEnvironments"] = {"type": "array", "items": {"type": "string"}}
     return PolicyConfigSchema(properties=props)
@@ -90,6 +102,9 @@ def make_validate(rule: Rule):  # type: ignore[no-untyped-def]
         from meridian.rules.model import PackConfig
 
         config = PackConfig({rule.id: settings})
+        if rule.id == CLASSIFICATION_RULE:
+            _classifications[0] = classifications(config)
+        view.classifications = _classifications[0]
         for res in view.of_type(*sorted(rule.types)):
             for f in findings(rule, res, view, config):
                 level = settings.level_for(f)

@@ -27,6 +27,13 @@ def _group_by_jurisdiction(stores: list[dict[str, Any]]) -> dict[str, list[dict[
     return dict(sorted(out.items()))
 
 
+def _group_by_kind(stores: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for s in stores:
+        out.setdefault(s.get("kind_title") or s["type"], []).append(s)
+    return dict(sorted(out.items()))
+
+
 # --- markdown ------------------------------------------------------------------------------------
 def _md_cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
@@ -51,13 +58,14 @@ def render_md(report: Report) -> str:
         lines.append("None.")
     lines += ["", "## Data stores", ""]
     for jid, stores in _group_by_jurisdiction(report.stores).items():
-        lines += [f"### {jid}", "", "| store | cloud | location | data class | key | replicas | logs/backups |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [f"### {jid}", "", "| store | kind | cloud | location | data class | key | replicas | logs/backups |",
+                  "|---|---|---|---|---|---|---|---|"]
         for st in stores:
             key = _loc(st["key"]) if st["key"] else "provider-managed"
             reps = "; ".join(f"{r['target']}: {_loc(r)}" for r in st["replication"]) or "none"
             logs = "; ".join(f"{t['kind']} {t['target']}: {_loc(t)}" for t in st["logs_backups"]) or "none"
-            lines.append(f"| {_md_cell(st['name'])} | {st['cloud']} | {_md_cell(_loc(st))} | "
+            lines.append(f"| {_md_cell(st['name'])} | {_md_cell(st.get('kind_title') or st['type'])} | {st['cloud']} | "
+                         f"{_md_cell(_loc(st))} | "
                          f"{st['data_class'] or 'unclassified'} | {_md_cell(key)} | {_md_cell(reps)} | {_md_cell(logs)} |")
         lines.append("")
     lines += ["## Residency-bound hostnames", ""]
@@ -138,6 +146,16 @@ vertical-align:top;font-size:.9rem}th{background:#f3f3f3}.bad{color:#a00;font-we
 .ok{color:#070;font-weight:600}code{font-size:.8rem;word-break:break-all}.summary{font-size:1.1rem}"""
 
 
+def _html_store_row(st: dict[str, Any]) -> str:
+    e = html.escape
+    key = _loc(st["key"]) if st["key"] else "provider-managed"
+    reps = "<br>".join(e(f"{r['target']}: {_loc(r)}") for r in st["replication"]) or "none"
+    logs = "<br>".join(e(f"{t['kind']} {t['target']}: {_loc(t)}") for t in st["logs_backups"]) or "none"
+    return (f"<tr><td>{e(str(st['name']))}<br><code>{e(st['urn'])}</code></td><td>{e(st['cloud'])}</td>"
+            f"<td>{e(_loc(st))}</td><td>{e(st['data_class'] or 'unclassified')}</td><td>{e(key)}</td>"
+            f"<td>{reps}</td><td>{logs}</td><td>{'yes' if st['protected'] else 'no'}</td></tr>")
+
+
 def render_html(report: Report) -> str:
     e = html.escape
     s = report.summary()
@@ -163,17 +181,13 @@ def render_html(report: Report) -> str:
         out.append('<p class="ok">None.</p>')
     out.append("<h2>Data stores by jurisdiction</h2>")
     for jid, stores in _group_by_jurisdiction(report.stores).items():
-        out.append(f"<h3>{e(jid)}</h3><table><tr><th>store</th><th>cloud</th><th>location</th>"
-                   "<th>data class</th><th>customer key</th><th>replicas</th><th>logs / backups</th>"
-                   "<th>protected</th></tr>")
-        for st in stores:
-            key = _loc(st["key"]) if st["key"] else "provider-managed"
-            reps = "<br>".join(e(f"{r['target']}: {_loc(r)}") for r in st["replication"]) or "none"
-            logs = "<br>".join(e(f"{t['kind']} {t['target']}: {_loc(t)}") for t in st["logs_backups"]) or "none"
-            out.append(f"<tr><td>{e(str(st['name']))}<br><code>{e(st['urn'])}</code></td><td>{e(st['cloud'])}</td>"
-                       f"<td>{e(_loc(st))}</td><td>{e(st['data_class'] or 'unclassified')}</td><td>{e(key)}</td>"
-                       f"<td>{reps}</td><td>{logs}</td><td>{'yes' if st['protected'] else 'no'}</td></tr>")
-        out.append("</table>")
+        out.append(f"<h3>{e(jid)} ({len(stores)})</h3>")
+        for title, group in _group_by_kind(stores).items():
+            out.append(f"<h4>{e(title)} ({len(group)})</h4><table><tr><th>store</th><th>cloud</th><th>location</th>"
+                       "<th>data class</th><th>customer key</th><th>replicas</th><th>logs / backups</th>"
+                       "<th>protected</th></tr>")
+            out.extend(_html_store_row(st) for st in group)
+            out.append("</table>")
     out.append("<h2>Residency-bound hostnames</h2>")
     if not report.hostnames:
         out.append("<p>None.</p>")
