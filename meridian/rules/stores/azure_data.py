@@ -43,9 +43,7 @@ SQL_DATABASE = "azure-native:sql:Database"
 SQL_FAILOVER_GROUP = "azure-native:sql:FailoverGroup"
 COSMOS = "azure-native:documentdb:DatabaseAccount"
 POSTGRES = "azure-native:dbforpostgresql:Server"
-POSTGRES_FLEX = "azure-native:dbforpostgresql:FlexibleServer"
 MYSQL = "azure-native:dbformysql:Server"
-MYSQL_FLEX = "azure-native:dbformysql:FlexibleServer"
 REDIS = ("azure-native:cache:Redis", "azure-native:redis:Redis")
 REDIS_LINK = ("azure-native:cache:LinkedServer", "azure-native:redis:LinkedServer")
 REDIS_ENTERPRISE = ("azure-native:cache:RedisEnterprise", "azure-native:redisenterprise:RedisEnterprise")
@@ -226,13 +224,13 @@ KINDS = (
     _kind("azure-cosmosdb-account", "Cosmos DB account", (COSMOS,), locate=cosmos_locate, replicas=cosmos_replicas,
           key=azure_key_use("keyVaultKeyUri"), logs_backups=azure_diagnostic_targets,
           public_access=_public_network(), tls_only=_tls12("minimalTlsVersion"), versioning=_NOVER),
-    _kind("azure-postgresql-flexible-server", "PostgreSQL flexible server", (POSTGRES, POSTGRES_FLEX),
-          replicas=flex_replicas((POSTGRES, POSTGRES_FLEX)), key=azure_key_use("dataEncryption.primaryKeyURI"),
+    _kind("azure-postgresql-flexible-server", "PostgreSQL flexible server", (POSTGRES,),
+          replicas=flex_replicas((POSTGRES,)), key=azure_key_use("dataEncryption.primaryKeyURI"),
           logs_backups=azure_diagnostic_targets, public_access=flex_public,
           tls_only=NotApplicable("TLS is enforced by the require_secure_transport server parameter"),
           versioning=_NOVER),
-    _kind("azure-mysql-flexible-server", "MySQL flexible server", (MYSQL, MYSQL_FLEX),
-          replicas=flex_replicas((MYSQL, MYSQL_FLEX)), key=azure_key_use("dataEncryption.primaryKeyURI"),
+    _kind("azure-mysql-flexible-server", "MySQL flexible server", (MYSQL,),
+          replicas=flex_replicas((MYSQL,)), key=azure_key_use("dataEncryption.primaryKeyURI"),
           logs_backups=azure_diagnostic_targets, public_access=flex_public,
           tls_only=NotApplicable("TLS is enforced by the require_secure_transport server parameter"),
           versioning=_NOVER),

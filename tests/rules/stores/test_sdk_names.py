@@ -24,9 +24,7 @@ from tests.rules.stores.test_kinds import CONFIG
 OTHER_MAJORS = {
     "azure-native:redis:Redis": "azure-native 3", "azure-native:redis:LinkedServer": "azure-native 3",
     "azure-native:redisenterprise:RedisEnterprise": "azure-native 3",
-    "azure-native:dbforpostgresql:FlexibleServer": "azure-native 1 (flexible servers before the 2.x rename)",
-    "azure-native:dbformysql:FlexibleServer": "azure-native 1 (flexible servers before the 2.x rename)",
-    "aws:s3/bucket:Bucket": "both",
+    "azure-native:monitor:DiagnosticSetting": "azure-native 3",
 }
 # Properties of another supported major read as well (checked in that SDK's wheel): pulumi-aws 7's
 # Bucket (the V2 shape) nests inline logging under `logging`, v6 under `loggings`.
