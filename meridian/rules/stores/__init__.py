@@ -1,6 +1,7 @@
 """The store-kind registry: every resource kind that holds data (or a key that decrypts it).
 
-One module per service, each declaring its kinds next to the code that reads them (see kind.py for
+One module per service (its kinds, e.g. RDS instances, clusters and global clusters in aws_rds.py),
+each declaring its kinds next to the code that reads them (see kind.py for
 what a kind declares). The rules iterate this registry; adding a kind is one module (or one entry
 in a module) plus its tests. `kind_for(type token)` finds the kind of any type token, including
 azure-native's explicit API-version tokens (`azure-native:cache/v20230801:Redis`)."""
@@ -11,27 +12,47 @@ from functools import cache
 
 from meridian.rules.stack import canonical_type
 from meridian.rules.stores import (
+    aws_backup,
+    aws_cloudwatch_logs,
     aws_dynamodb,
     aws_ebs,
+    aws_ecr,
     aws_efs,
     aws_elasticache,
+    aws_kinesis,
     aws_kms,
-    aws_misc,
+    aws_msk,
     aws_opensearch,
     aws_rds,
     aws_redshift,
     aws_s3,
-    aws_streams,
-    azure_data,
+    aws_secretsmanager,
+    aws_sqs,
+    azure_cosmosdb,
+    azure_eventhub,
+    azure_flexible_servers,
     azure_keyvault,
+    azure_log_analytics,
+    azure_redis,
+    azure_servicebus,
+    azure_sql,
     azure_storage,
-    gcp_data,
+    gcp_artifact_registry,
+    gcp_bigquery,
+    gcp_bigtable,
+    gcp_filestore,
+    gcp_firestore,
     gcp_kms,
+    gcp_memorystore,
+    gcp_pubsub,
+    gcp_spanner,
+    gcp_sql,
     gcp_storage,
 )
 from meridian.rules.stores.kind import FacetUndeclaredError, NotApplicable, StoreKind
 
 KINDS: tuple[StoreKind, ...] = (
+    # AWS
     aws_s3.KIND,
     aws_kms.KIND,
     aws_kms.REPLICA_KIND,
@@ -42,16 +63,37 @@ KINDS: tuple[StoreKind, ...] = (
     *aws_efs.KINDS,
     *aws_redshift.KINDS,
     *aws_opensearch.KINDS,
-    *aws_streams.KINDS,
-    *aws_misc.KINDS,
+    *aws_kinesis.KINDS,
+    *aws_sqs.KINDS,
+    *aws_msk.KINDS,
+    *aws_secretsmanager.KINDS,
+    *aws_ecr.KINDS,
+    *aws_backup.KINDS,
+    *aws_cloudwatch_logs.KINDS,
+    # GCP
     gcp_storage.KIND,
     gcp_kms.KIND,
     gcp_kms.RING_KIND,
-    *gcp_data.KINDS,
+    *gcp_bigquery.KINDS,
+    *gcp_sql.KINDS,
+    *gcp_spanner.KINDS,
+    *gcp_bigtable.KINDS,
+    *gcp_firestore.KINDS,
+    *gcp_pubsub.KINDS,
+    *gcp_memorystore.KINDS,
+    *gcp_filestore.KINDS,
+    *gcp_artifact_registry.KINDS,
+    # Azure
     azure_storage.KIND,
     azure_keyvault.KIND,
     azure_keyvault.VAULT_KIND,
-    *azure_data.KINDS,
+    *azure_sql.KINDS,
+    *azure_cosmosdb.KINDS,
+    *azure_flexible_servers.KINDS,
+    *azure_redis.KINDS,
+    *azure_eventhub.KINDS,
+    *azure_servicebus.KINDS,
+    *azure_log_analytics.KINDS,
 )
 
 
