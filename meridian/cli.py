@@ -1,6 +1,6 @@
 """The `meridian` command: offline plan and residency audit.
 
-  meridian plan <stack> [--out FILE] [--root DIR] [--quiet]
+  meridian plan <stack> [--out FILE] [--root DIR] [--quiet] [--preview] [--diff OLD.json]
   meridian audit --state FILE [--format md|json|sarif|html] [--out FILE]
 
 Exit codes: 0 clean, 1 mandatory policy violations, 2 bad config or unreadable input."""
@@ -72,7 +72,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         monitor_mod.CapturingMonitor.RegisterResource = counting  # type: ignore[method-assign]
         try:
             with _Ticker(say, lambda: counter["n"]):
-                plan = runner.run_plan(args.stack, root, progress=say)
+                plan = runner.run_plan(args.stack, root, progress=say, preview=args.preview)
         finally:
             monitor_mod.CapturingMonitor.RegisterResource = original  # type: ignore[method-assign]
     except ConfigError as e:
@@ -82,19 +82,28 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(plan.document, indent=2, sort_keys=False) + "\n")
+        out.write_text(runner.dumps(plan.document))
         say(f"wrote {out} ({len(plan.resources)} resources, `pulumi stack export` shape)")
     if not args.quiet:
         print(render(plan.document, args.stack, plan.seconds))
-    return _policy_exit(plan.document, args.quiet)
+    if args.diff:
+        from meridian.plan.diff import DiffError, diff_documents, render_diff
+
+        try:
+            old = json.loads(Path(args.diff).read_text())
+            print(render_diff(diff_documents(old, plan.document)))
+        except (OSError, ValueError, DiffError) as e:
+            print(f"meridian: --diff {args.diff}: {e}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    return _policy_exit(plan.document, args.quiet, args.preview)
 
 
-def _policy_exit(document: dict, quiet: bool) -> int:
+def _policy_exit(document: dict, quiet: bool, preview: bool = False) -> int:
     try:
         from meridian.policy_runner import evaluate
     except ImportError:  # the policy pack is not part of this build
         return EXIT_OK
-    violations = evaluate(document)
+    violations = evaluate(document, preview=preview)
     mandatory = [v for v in violations if getattr(v, "enforcement", "mandatory") == "mandatory"]
     if violations:
         print("", file=sys.stderr)
@@ -122,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", help="write the plan as a `pulumi stack export`-shaped JSON document")
     p.add_argument("--root", default=".", help="project directory holding Pulumi.yaml (default: .)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors and violations")
+    p.add_argument("--preview", action="store_true",
+                   help="plan a first `pulumi preview`: nothing exists yet, values computed from other resources "
+                        "are unknown, and the pack defers the checks that need them (as it does under the CLI)")
+    p.add_argument("--diff", metavar="OLD.json",
+                   help="print what changed against an earlier plan: resources added, removed, replaced, changed")
     sub.add_parser("audit", help="residency audit of a stack export (see `meridian audit --help`)", add_help=False)
     if argv[:1] == ["audit"]:
         return cmd_audit(argparse.Namespace(), argv[1:])

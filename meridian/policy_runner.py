@@ -13,12 +13,13 @@ from typing import Any
 from meridian.rules import RULES, PackConfig, StackView, Violation, evaluate_view
 
 
-def evaluate(document: Mapping[str, Any], config: PackConfig | None = None) -> list[Violation]:
-    """All violations of the pack's rules in a stack-export-shaped document.
+def evaluate(document: Mapping[str, Any], config: PackConfig | None = None, preview: bool = False) -> list[Violation]:
+    """All violations of the pack's rules in a stack-export-shaped document (preview=True: as the pack
+    reports them during `pulumi preview`, checks needing unknown values deferred).
 
     Raises ValueError when the document is not a stack export. Violations carry .rule, .urn, .type,
     .message, .jurisdiction, .data_class, .severity and .enforcement ("mandatory"/"advisory")."""
-    return evaluate_view(StackView.from_document(document), config)
+    return evaluate_view(StackView.from_document(document), config, preview=preview)
 
 
 def mandatory(violations: list[Violation]) -> list[Violation]:

@@ -15,6 +15,7 @@ same AnalyzeStack call (policies run in list order)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,7 +32,7 @@ from pulumi_policy import (
 from meridian.catalog import jurisdictions
 from meridian.rules import RULES, Resource, Rule, RuleSettings, StackView, findings
 from meridian.rules.facts import ClassificationOverride
-from meridian.rules.registry import CLASSIFICATION_RULE, classifications
+from meridian.rules.registry import CLASSIFICATION_RULE, classifications, level_of, message_of
 from meridian.rules.stack import _plain
 from meridian.tags import DATA_CLASSES
 
@@ -102,16 +103,17 @@ def make_validate(rule: Rule):  # type: ignore[no-untyped-def]
         from meridian.rules.model import PackConfig
 
         config = PackConfig({rule.id: settings})
+        preview = os.environ.get("PULUMI_DRY_RUN") == "true"  # set by the CLI for `pulumi preview`
         if rule.id == CLASSIFICATION_RULE:
             _classifications[0] = classifications(config)
         view.classifications = _classifications[0]
         for res in view.of_type(*sorted(rule.types)):
             for f in findings(rule, res, view, config):
-                level = settings.level_for(f)
+                level = level_of(f, settings, preview)
                 if level == "mandatory":
-                    report_violation(f.message, res.urn)
+                    report_violation(message_of(f, preview), res.urn)
                 elif level == "advisory":
-                    _deferred.append((f"{rule.id}: {f.message}", res.urn))
+                    _deferred.append((f"{rule.id}: {message_of(f, preview)}", res.urn))
 
     return validate
 

@@ -43,3 +43,28 @@ class PlanMocks(pulumi.runtime.Mocks):
                 "meridian/plan/mock_state/"
             )
         return fn(dict(args.args)), []
+
+
+class PreviewMocks(PlanMocks):
+    """A first `pulumi preview`: nothing exists yet, so a new resource has no id and none of the
+    outputs its provider would compute; the SDK then marks them unknown, and every input built from
+    them reaches the engine (and the policy pack) as the unknown marker."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        try:
+            _, state = super().new_resource(args)  # inputs in the shape the provider echoes them
+        except (TypeError, AttributeError, KeyError, ValueError):  # a mock that needs a value unknown now
+            state = dict(args.inputs)
+        # the known inputs, nothing computed
+        return "", {k: v for k, v in state.items() if k in args.inputs and _known(v)}
+
+
+def _known(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k != _UNKNOWN and _known(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_known(v) for v in value)
+    return value is None or (isinstance(value, (str, int, float, bool)) and value != _UNKNOWN)
+
+
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"

@@ -1,9 +1,13 @@
-"""A mock resource monitor that records every registration as the engine would store it."""
+"""A mock resource monitor that records every registration as the engine would store it: inputs,
+outputs (with `id` for bridged providers, as their state has it), dependencies, property
+dependencies and the source position of the code that declared the resource."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 from google.protobuf import json_format
 from pulumi.runtime.mocks import MockMonitor, Mocks
@@ -29,6 +33,26 @@ class Registration:
     dependencies: list[str]
     inputs: dict[str, Any]
     outputs: dict[str, Any] = field(default_factory=dict)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    source_position: str = ""
+
+
+# Providers built on the Terraform bridge return `id` among a resource's outputs; state shows it there.
+BRIDGED = frozenset({"aws", "gcp", "cloudflare", "random", "tls", "vault"})
+
+
+def source_position(uri: str, line: int, column: int, project_root: Path) -> str:
+    """As the engine stores it: `project:///<path relative to the project>#<line>[,<column>]`;
+    a file outside the project keeps its file:// URI."""
+    if not uri or line <= 0:
+        return ""
+    path = Path(unquote(urlparse(uri).path))
+    try:
+        rel = path.resolve().relative_to(project_root.resolve()).as_posix()
+        base = f"project:///{rel}"
+    except ValueError:
+        base = uri
+    return f"{base}#{line}" + (f",{column}" if column > 0 else "")
 
 
 def engine_value(value: Any) -> Any:
@@ -44,15 +68,16 @@ def engine_value(value: Any) -> Any:
     if isinstance(value, list):
         return [engine_value(v) for v in value]
     if value == UNKNOWN:
-        return "[unknown]"
+        return UNKNOWN  # only a preview plan has these: the engine's own marker
     if isinstance(value, float) and value.is_integer():
         return int(value)  # protobuf Struct carries every number as a double
     return value
 
 
 class CapturingMonitor(MockMonitor):
-    def __init__(self, mocks: Mocks) -> None:
+    def __init__(self, mocks: Mocks, project_root: Path | None = None) -> None:
         super().__init__(mocks)
+        self.project_root = project_root or Path.cwd()
         self.registrations: list[Registration] = []
         self._by_urn: dict[str, Registration] = {}
         self._qualified: dict[str, str] = {}  # urn -> qualified type (parent chain, stack excluded)
@@ -81,6 +106,10 @@ class CapturingMonitor(MockMonitor):
         for key in request.additionalSecretOutputs:  # as the engine stores them: secret in state
             if key in outputs:
                 outputs[key] = {SECRET_SIG_KEY: SECRET_SIG, "value": outputs[key]}
+        if request.custom and response.id and request.type.split(":", 1)[0] in BRIDGED:
+            outputs.setdefault("id", response.id)
+        pos = request.sourcePosition
+        pdeps = {k: sorted(set(v.urns)) for k, v in request.propertyDependencies.items() if v.urns}
         reg = Registration(
             urn=response.urn,
             type=request.type,
@@ -94,6 +123,9 @@ class CapturingMonitor(MockMonitor):
             dependencies=sorted(set(request.dependencies)),
             inputs=engine_value(inputs),
             outputs=engine_value(outputs) if request.custom else {},
+            property_dependencies=pdeps,
+            source_position=source_position(pos.uri, pos.line, pos.column, self.project_root)
+            if request.HasField("sourcePosition") else "",
         )
         self.registrations.append(reg)
         self._by_urn[reg.urn] = reg

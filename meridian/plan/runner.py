@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,16 +81,18 @@ def run_plan(
     root: Path,
     program: Callable[[], None] = _program,
     progress: Callable[[str], None] | None = None,
+    preview: bool = False,
 ) -> Plan:
     """Validate the stack's config (ConfigError before anything registers), then run the program.
 
-    The same program `pulumi up` runs; only resource registration is answered locally."""
+    The same program `pulumi up` runs; only resource registration is answered locally. preview=True
+    plans a first `pulumi preview` of the stack: nothing exists, computed values are unknown."""
     import pulumi
     from pulumi.runtime import settings
     from pulumi.runtime.stack import Stack, run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
-    from meridian.plan.mocks import PlanMocks
+    from meridian.plan.mocks import PlanMocks, PreviewMocks
     from meridian.plan.monitor import CapturingMonitor
 
     started = time.perf_counter()
@@ -98,11 +101,11 @@ def run_plan(
     values, secret_keys = _pulumi_config_map(path)
 
     _ensure_event_loop()
-    mocks = PlanMocks()
-    monitor = CapturingMonitor(mocks)
+    mocks = PreviewMocks() if preview else PlanMocks()
+    monitor = CapturingMonitor(mocks, project_root=root)
     settings.ROOT.set(None)
     pulumi.runtime.set_all_config(values, secret_keys)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
     # set_mocks finished its own root stack; a fresh one collects this run's exports.
     settings.ROOT.set(None)
     monitor.registrations.clear()
@@ -122,6 +125,8 @@ def run_plan(
 
 
 def to_document(monitor: Any, stack: str) -> dict[str, Any]:
+    """A `pulumi stack export` (v3) document of the registrations, resources in the engine's order
+    (dependencies first, ties by URN) and keys sorted, so two plans of one commit are byte-identical."""
     seen: dict[str, dict[str, Any]] = {}
     for reg in monitor.registrations:
         entry: dict[str, Any] = {
@@ -143,19 +148,72 @@ def to_document(monitor: Any, stack: str) -> dict[str, Any]:
             entry["provider"] = reg.provider
         if reg.dependencies:
             entry["dependencies"] = reg.dependencies
-        seen[reg.urn] = entry
+        if reg.property_dependencies:
+            entry["propertyDependencies"] = dict(sorted(reg.property_dependencies.items()))
+        if reg.source_position:
+            entry["sourcePosition"] = reg.source_position
+        seen[reg.urn] = _sorted(entry)
     return {
         "version": 3,
         "deployment": {
             "manifest": {
-                "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                # reproducible: SOURCE_DATE_EPOCH when set, else the epoch (the plan's own time is printed)
+                "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(os.environ.get("SOURCE_DATE_EPOCH", "0")))),
                 "magic": "",
                 "version": "meridian-offline-plan",
             },
             "secrets_providers": {"type": "offline", "state": {}},
-            "resources": list(seen.values()),
+            "resources": engine_order(list(seen.values())),
         },
     }
 
 
-__all__ = ["ConfigError", "Plan", "run_plan", "to_document"]
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def engine_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Topological order as the engine's snapshot keeps it: a resource after its parent, provider and
+    dependencies; among those free to go, the smaller URN first (deterministic, unlike registration
+    order, which follows the program's async scheduling)."""
+    import heapq
+
+    by_urn = {r["urn"]: r for r in resources}
+    needs: dict[str, set[str]] = {}
+    for r in resources:
+        deps: set[str] = set(r.get("dependencies") or ())
+        if r.get("parent"):
+            deps.add(r["parent"])
+        if r.get("provider"):
+            deps.add(str(r["provider"]).rsplit("::", 1)[0])
+        needs[r["urn"]] = {d for d in deps if d in by_urn and d != r["urn"]}
+    users: dict[str, list[str]] = {}
+    for urn, deps in needs.items():
+        for d in deps:
+            users.setdefault(d, []).append(urn)
+    ready = [u for u, d in needs.items() if not d]
+    heapq.heapify(ready)
+    out: list[dict[str, Any]] = []
+    while ready:
+        urn = heapq.heappop(ready)
+        out.append(by_urn[urn])
+        for u in users.get(urn, ()):
+            needs[u].discard(urn)
+            if not needs[u]:
+                heapq.heappush(ready, u)
+    if len(out) != len(resources):  # a cycle cannot come from a program; keep what is left, by URN
+        placed = {r["urn"] for r in out}
+        out += sorted((r for r in resources if r["urn"] not in placed), key=lambda r: r["urn"])
+    return out
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """The plan file's bytes: keys sorted, two-space indent, one trailing newline."""
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+__all__ = ["ConfigError", "Plan", "dumps", "run_plan", "to_document"]

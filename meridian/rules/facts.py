@@ -85,12 +85,15 @@ def dig(obj: Any, path: str) -> Any:
 
 
 def first(res: Resource, *paths: str) -> Any:
-    """The first known value at one of the dotted paths of the resource's properties."""
+    """The first value set at one of the dotted paths of the resource's properties: a known value,
+    or UNKNOWN when the first one set is not known yet (a preview) - present, so never "absent"."""
+    unknown = False
     for path in paths:
         v = dig(res.props, path)
         if known(v):
             return v
-    return None
+        unknown = unknown or v == UNKNOWN
+    return UNKNOWN if unknown else None
 
 
 def flag(res: Resource, path: str) -> bool | None:
@@ -216,6 +219,8 @@ class Placement:
     error: str | None = None
     # Physical regions the data may sit in (members of dual/multi regions, or the region itself).
     members: tuple[catalog.Region, ...] = ()
+    # The error comes from a value that is unknown until `pulumi up` (a preview): deferred, not final.
+    deferred: bool = False
 
     def within(self, jurisdiction: str) -> bool:
         return self.region is not None and all(m.within(jurisdiction) for m in (self.members or (self.region,)))
@@ -224,8 +229,8 @@ class Placement:
         return self.region_id or "unknown"
 
 
-def unplaced(cloud: str, why: str) -> Placement:
-    return Placement(cloud, None, None, why)
+def unplaced(cloud: str, why: str, deferred: bool = False) -> Placement:
+    return Placement(cloud, None, None, why, deferred=deferred)
 
 
 _ZONE = {"aws": re.compile(r"^([a-z]{2}(?:-[a-z]+)+-\d+)[a-z]$"),
@@ -236,6 +241,8 @@ _ZONE = {"aws": re.compile(r"^([a-z]{2}(?:-[a-z]+)+-\d+)[a-z]$"),
 def place(cloud: str, region_id: Any, what: str, members: list[str] | None = None) -> Placement:
     """The catalog placement of a region id (a zone is placed in its region; a multi-region in
     every member). Unknown or undeterminable: a Placement carrying the error (fail closed)."""
+    if region_id == UNKNOWN:
+        return Placement(cloud, None, None, f"the {what} is not known until the update", deferred=True)
     if not known(region_id) or not isinstance(region_id, str):
         return Placement(cloud, None, None, f"the {what} cannot be determined (fail closed)")
     rid = region_id
@@ -318,10 +325,14 @@ def azure_place(res: Resource, view: StackView) -> Placement:
 
 
 def gcp_place(res: Resource, view: StackView, *keys: str) -> Placement:
+    unknown = None
     for key in keys or ("location", "region", "zone"):
         v = first(res, key)
         if known(v):
             return place("gcp", v, f"{key} of {res.name}")
+        unknown = unknown or (key if v == UNKNOWN else None)
+    if unknown:
+        return place("gcp", UNKNOWN, f"{unknown} of {res.name}")
     v = provider_region(res, view)
     return place("gcp", v, f"location of {res.name} (none on it or on its provider)")
 
@@ -409,6 +420,8 @@ def aws_key(ref: str, owner: Resource, prop: str, view: StackView) -> Placement:
     region = arn_region(ref)
     if region:
         return place("aws", region, f"region of key {ref}")
+    if ref == UNKNOWN:
+        return unplaced("aws", "the key is not known until the update", deferred=True)
     return unplaced("aws", f"key {ref!r} is not in the stack and its region cannot be read (fail closed)")
 
 
@@ -432,7 +445,11 @@ def gcp_key_place(name: str, owner: Resource, prop: str, view: StackView) -> Pla
     if loc:
         return _gcp_key_location(loc, f"key {name}")
     key = view.referenced(owner, prop, name, GCP_KMS_KEY)
-    return placement(key, view) if key is not None else unplaced("gcp", f"key {name!r} cannot be placed (fail closed)")
+    if key is not None:
+        return placement(key, view)
+    if name == UNKNOWN:
+        return unplaced("gcp", "the key is not known until the update", deferred=True)
+    return unplaced("gcp", f"key {name!r} cannot be placed (fail closed)")
 
 
 def _gcp_key_location(loc: str, what: str) -> Placement:
@@ -469,6 +486,8 @@ def azure_vault_key_place(uri: Any, owner: Resource, prop: str, view: StackView)
             if vault is not None:
                 break
     if vault is None:
+        if uri == UNKNOWN:
+            return unplaced("azure", "the key vault is not known until the update", deferred=True)
         return unplaced("azure", f"key vault of {uri!r} is not in the stack (fail closed)")
     return place("azure", azure_location(vault, view), f"location of vault {vault.name}")
 

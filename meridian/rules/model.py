@@ -25,6 +25,9 @@ class Finding:
     message: str
     jurisdiction: str | None = None
     data_class: str | None = None
+    # The check needed a value that is unknown until `pulumi up` (computed from another resource at
+    # a first preview): reported as advisory during preview, enforced on update.
+    deferred: bool = False
 
 
 Check = Callable[["Resource", "StackView", "RuleSettings"], Iterable[Finding]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from meridian.rules.facts import ClassificationOverride
 from meridian.rules.lifecycle import protection, versioning
-from meridian.rules.model import Finding, PackConfig, Rule, Violation
+from meridian.rules.model import Enforcement, Finding, PackConfig, Rule, RuleSettings, Violation
 from meridian.rules.residency import (
     classification,
     cloudflare_steering,
@@ -51,8 +51,24 @@ def classifications(config: PackConfig) -> tuple[ClassificationOverride, ...]:
     return ClassificationOverride.parse(raw, f"{CLASSIFICATION_RULE}.classifications")
 
 
+def level_of(finding: Finding, settings: RuleSettings, preview: bool) -> Enforcement:
+    """A finding's enforcement: the rule's (per class/jurisdiction) level; a deferred finding is
+    advisory during preview (the value it needs is not known yet) and enforced on update."""
+    level = settings.level_for(finding)
+    if finding.deferred and preview and level == "mandatory":
+        return "advisory"
+    return level
+
+
+def message_of(finding: Finding, preview: bool) -> str:
+    return f"deferred to update: {finding.message}" if finding.deferred and preview else finding.message
+
+
 def evaluate_view(view: StackView, config: PackConfig | None = None,
-                  rules: tuple[Rule, ...] = RULES) -> list[Violation]:
+                  rules: tuple[Rule, ...] = RULES, preview: bool = False) -> list[Violation]:
+    """Every violation of `rules` in the view. preview=True: the stack is being previewed, so checks
+    that need values not known yet are reported as advisory ("deferred to update") instead of
+    failing; everything knowable (regions, locations, tags, SKUs) is enforced as on update."""
     config = config or PackConfig()
     view.classifications = classifications(config)
     out: list[Violation] = []
@@ -62,9 +78,9 @@ def evaluate_view(view: StackView, config: PackConfig | None = None,
             continue
         for res in view.of_type(*sorted(rule.types)):
             for f in findings(rule, res, view, config):
-                level = settings.level_for(f)
+                level = level_of(f, settings, preview)
                 if level == "disabled":
                     continue
-                out.append(Violation(rule.id, res.urn, res.type, f.message, f.jurisdiction, f.data_class,
-                                     rule.severity, level, rule.frameworks))
+                out.append(Violation(rule.id, res.urn, res.type, message_of(f, preview), f.jurisdiction,
+                                     f.data_class, rule.severity, level, rule.frameworks))
     return out

@@ -15,6 +15,17 @@ from typing import Any
 UNKNOWN = "<computed>"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET = "<secret>"
+# The engine's unknown marker on the wire, and the typed sentinels pulumi_policy turns it into
+# (pulumi_policy/proxy.py): protocol constants.
+UNKNOWN_SENTINELS = frozenset({
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string (the wire marker)
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
+    "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
+    "e48ece36-62e2-4504-bad9-02848725956a",  # archive
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+})
 
 # Properties whose values identify a resource when another resource refers to it.
 _ID_KEYS = ("arn", "keyId", "bucket", "name", "vaultName", "accountName", "resourceGroupName", "selfLink", "vaultUri",
@@ -34,14 +45,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)) or type(value).__name__ == "_ListProxy":
         target = getattr(value, "_ListProxy__target", value)
         return [_plain(v) for v in target]
-    if isinstance(value, str) and len(value) == 36 and value.count("-") == 4:
-        try:
-            from pulumi_policy.proxy import _is_unknown  # type: ignore[attr-defined]
-
-            if _is_unknown(value):
-                return UNKNOWN
-        except ImportError:  # the audit runs without pulumi_policy
-            pass
+    if isinstance(value, str) and value in UNKNOWN_SENTINELS:
+        return UNKNOWN
     return value
 
 
@@ -115,8 +120,11 @@ class StackView:
         self._by_type: dict[str, list[Resource]] = {}
         self._by_ident: dict[tuple[str, str], list[Resource]] = {}
         self._attached: dict[tuple[str, str], dict[str, list[Resource]]] = {}
-        # State documents carry resource ids; CrossGuard's PolicyResources do not.
+        # State documents carry resource ids; CrossGuard's PolicyResources carry them only where the
+        # provider returns `id` among the outputs (bridged providers), so ids are known per type.
         self.has_ids = any("__id" in r.props for r in self.resources)
+        self._types_with_ids = {canonical_type(r.type) for r in self.resources
+                                if isinstance(r.props.get("__id") or r.props.get("id"), str)}
         for r in self.resources:
             self._by_type.setdefault(r.type, []).append(r)
             canon = canonical_type(r.type)
@@ -156,8 +164,9 @@ class StackView:
         hit = self.find(ident, *types)
         if hit is not None:
             return hit
-        if self.has_ids and isinstance(ident, str) and ident and ident not in (UNKNOWN, SECRET):
-            return None  # a known value that names nothing in a state with ids: exact, never a guess
+        if isinstance(ident, str) and ident and ident not in (UNKNOWN, SECRET) and \
+                any(canonical_type(t) in self._types_with_ids for t in types):
+            return None  # a known value that names none of the targets, whose ids we know: exact, no guess
         for dep in res.property_dependencies.get(prop, ()):
             target = self.by_urn.get(dep)
             if target is not None and target.type in types:

@@ -118,11 +118,26 @@ def test_by_jurisdiction_advisory_is_reported_by_the_advisory_policy():
     assert run(pack.ADVISORY_POLICY, doc) == []
 
 
-def test_unknown_values_at_preview_do_not_crash():
-    doc = edit(aws_stack(), "acme-lake-sse", "rules.0.applyServerSideEncryptionByDefault.kmsMasterKeyId",
+UNKNOWN_KEY = ("acme-lake-sse", "rules.0.applyServerSideEncryptionByDefault.kmsMasterKeyId",
                "04da6b54-80e4-46f7-96ec-b56ff0331ba9")
-    reported = run("residency-customer-key", doc, preview=True)
-    assert reported and "fail closed" in reported[0][0]
+
+
+def test_a_value_unknown_at_preview_is_deferred_not_failed(monkeypatch):
+    """`pulumi preview` (PULUMI_DRY_RUN=true): the key the bucket will use is computed from another
+    resource, so the check is deferred - reported by the advisory policy, naming what it waits for."""
+    monkeypatch.setenv("PULUMI_DRY_RUN", "true")
+    doc = edit(aws_stack(), *UNKNOWN_KEY)
+    assert run("residency-customer-key", doc, preview=True) == []
+    [(msg, urn)] = run(pack.ADVISORY_POLICY, doc)
+    assert msg.startswith("residency-customer-key: deferred to update:") and "key is not known" in msg
+    assert urn.endswith("::acme-lake")
+
+
+def test_a_value_still_unknown_on_update_is_enforced(monkeypatch):
+    monkeypatch.setenv("PULUMI_DRY_RUN", "false")
+    doc = edit(aws_stack(), *UNKNOWN_KEY)
+    [(msg, _)] = run("residency-customer-key", doc, preview=True)
+    assert "not known until the update" in msg and not msg.startswith("deferred")
 
 
 def test_config_schema_offers_per_class_and_jurisdiction_levels():

@@ -26,13 +26,16 @@ def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Fi
     unknown: dict[str, list[str]] = {}
     outside: dict[str, list[str]] = {}
     detail: dict[str, str] = {}
+    deferred: dict[str, list[str]] = {}
     for route, pid, pool in lb_routes(res, view):
         if pool is None:
             unknown.setdefault(pid, []).append(route)
             continue
         p = pool_placement(pool, dict(settings.options))
         pname = pool.props.get("name") or pool.name
-        if p.error:
+        if p.error and p.deferred:
+            deferred.setdefault(pname, []).append(route)
+        elif p.error:
             outside.setdefault(pname, []).append(route)
             detail[pname] = f"whose location is unknown: {p.error}"
         elif not p.within(jid):
@@ -44,6 +47,9 @@ def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Fi
                       "(fail closed)", jid)
     for pname, routes in outside.items():
         yield Finding(f"hostname {host} ({', '.join(routes)}) can reach pool {pname} {detail[pname]}", jid)
+    for pname, routes in deferred.items():
+        yield Finding(f"hostname {host} ({', '.join(routes)}): where pool {pname} is cannot be known until the "
+                      "update", jid, deferred=True)
 
 
 RULE = Rule(

@@ -25,7 +25,7 @@ def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Fi
     p = use.placement
     if p is None or p.error:
         yield Finding(f"customer key {use.key_ref}: {p.error if p else 'location unknown (fail closed)'}",
-                      c.jurisdiction, c.data_class)
+                      c.jurisdiction, c.data_class, deferred=p is not None and p.deferred)
     elif not p.within(c.jurisdiction):
         yield Finding(f"customer key {use.key_ref} is in {p.region_id} "
                       f"({p.region.country if p.region else '?'}), outside '{c.jurisdiction}'",

@@ -27,7 +27,7 @@ def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Fi
         return  # registered kinds: residency-classification reports it
     p = placement(res, view)
     if p.error:
-        yield Finding(p.error, c.jurisdiction, c.data_class)
+        yield Finding(p.error, c.jurisdiction, c.data_class, deferred=p.deferred)
     elif not p.within(c.jurisdiction):
         outside = [m.id for m in p.members if not m.within(c.jurisdiction)] or [p.describe()]
         where = ", ".join(f"{m} ({_country(p, m)})" for m in outside)

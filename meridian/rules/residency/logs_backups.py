@@ -16,7 +16,8 @@ def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Fi
         return
     for t in log_and_backup_targets(res, view):
         if t.placement.error:
-            yield Finding(f"{t.kind} go to {t.name}: {t.placement.error}", c.jurisdiction, c.data_class)
+            yield Finding(f"{t.kind} go to {t.name}: {t.placement.error}", c.jurisdiction, c.data_class,
+                          deferred=t.placement.deferred)
         elif not t.placement.within(c.jurisdiction):
             yield Finding(f"{t.kind} go to {t.name} in {t.placement.region_id}, outside '{c.jurisdiction}'",
                           c.jurisdiction, c.data_class)

@@ -18,7 +18,7 @@ def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Fi
     for t in replicas(res, view):
         if t.placement.error:
             yield Finding(f"{label} data replicates to {t.name} via {t.via}: {t.placement.error}",
-                          c.jurisdiction, c.data_class)
+                          c.jurisdiction, c.data_class, deferred=t.placement.deferred)
         elif not t.placement.within(c.jurisdiction):
             reg = t.placement.region
             yield Finding(

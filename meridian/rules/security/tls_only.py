@@ -8,10 +8,16 @@ from meridian.rules.facts import classify, problems_of
 from meridian.rules.model import Finding, Rule, RuleSettings
 from meridian.rules.stack import Resource, StackView
 from meridian.rules.stores import STORE_TOKENS
+from meridian.rules.stores.kind import DeferredCheck
 
 
 def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Finding]:
-    found = problems_of(res, view, "tls_only")
+    try:
+        found = problems_of(res, view, "tls_only")
+    except DeferredCheck as d:
+        c = classify(res, view)
+        yield Finding(str(d), c.jurisdiction, c.data_class, deferred=True)
+        return
     if found:
         c = classify(res, view)
         yield Finding("accepts insecure transport: " + "; ".join(found), c.jurisdiction, c.data_class)

@@ -23,7 +23,7 @@ from meridian.rules.facts import (
     walk_key,
 )
 from meridian.rules.stack import Resource, StackView
-from meridian.rules.stores.kind import StoreKind
+from meridian.rules.stores.kind import DeferredCheck, StoreKind
 
 S3_BUCKET = "aws:s3/bucket:Bucket"
 S3_BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
@@ -127,9 +127,12 @@ def tls_only(res: Resource, view: StackView) -> list[str]:
     policies = [p.props.get("policy") for p in view.attached(res, S3_POLICY, "bucket")]
     if res.props.get("policy") is not None:
         policies.append(res.props.get("policy"))
-    if not any(denies_insecure(p) for p in policies):
-        return ["no bucket policy denies requests with aws:SecureTransport=false"]
-    return []
+    verdicts = [denies_insecure(p) for p in policies]
+    if any(verdicts):
+        return []
+    if None in verdicts:  # a policy built from the bucket's ARN is not known at a first preview
+        raise DeferredCheck("the bucket policy", "is not known until the update")
+    return ["no bucket policy denies requests with aws:SecureTransport=false"]
 
 
 def versioning(res: Resource, view: StackView) -> bool:

@@ -56,6 +56,14 @@ Flag = Callable[["Resource", "StackView"], bool]
 Owner = Callable[["Resource", "StackView"], "Resource | None"]
 
 
+class DeferredCheck(Exception):
+    """Raised by a facet that needs a value unknown until `pulumi up` (computed from another
+    resource at a first preview). Rules report it as deferred: advisory in preview, enforced on update."""
+
+    def __init__(self, what: str, why: str = "is not known until the update") -> None:
+        super().__init__(f"{what} {why}; checked on update")
+
+
 class FacetUndeclaredError(LookupError):
     """Raised when a rule needs a facet that the resource's kind does not declare."""
 
