@@ -48,3 +48,19 @@ def prod_plan():  # type: ignore[no-untyped-def]
     from meridian.plan.runner import run_plan
 
     return run_plan("prod", ROOT)
+
+
+@pytest.fixture(scope="session")
+def dev_preview_plan():  # type: ignore[no-untyped-def]
+    """A first `pulumi preview` of dev: nothing exists yet, computed values unknown."""
+    from meridian.plan.runner import run_plan
+
+    return run_plan("dev", ROOT, preview=True)
+
+
+@pytest.fixture(scope="session")
+def prod_preview_plan():  # type: ignore[no-untyped-def]
+    """A first `pulumi preview` of prod."""
+    from meridian.plan.runner import run_plan
+
+    return run_plan("prod", ROOT, preview=True)
