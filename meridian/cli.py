@@ -2,6 +2,7 @@
 
   meridian plan <stack> [--out FILE] [--root DIR] [--quiet] [--preview] [--diff OLD.json]
   meridian audit --state FILE [--format md|json|sarif|html] [--out FILE]
+  meridian policy-pack build [--out DIR]
 
 Exit codes: 0 clean, 1 mandatory policy violations, 2 bad config or unreadable input."""
 
@@ -137,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--diff", metavar="OLD.json",
                    help="print what changed against an earlier plan: resources added, removed, replaced, changed")
     sub.add_parser("audit", help="residency audit of a stack export (see `meridian audit --help`)", add_help=False)
+    pp = sub.add_parser("policy-pack", help="build the self-contained policy pack for `pulumi policy publish`")
+    pp.add_argument("action", choices=["build"])
+    pp.add_argument("--out", default="dist/policy-pack", help="where to write it (default: dist/policy-pack)")
     if argv[:1] == ["audit"]:
         return cmd_audit(argparse.Namespace(), argv[1:])
     args = parser.parse_args(argv)
@@ -145,6 +149,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"meridian: no Pulumi.yaml in {Path(args.root).resolve()} (use --root)", file=sys.stderr)
             return EXIT_BAD_INPUT
         return cmd_plan(args)
+    if args.command == "policy-pack":
+        from meridian.policy_build import BuildError, build_pack
+
+        try:
+            out = build_pack(Path(args.out))
+        except (BuildError, OSError) as e:
+            print(f"meridian: policy-pack build: {e}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print(f"meridian: wrote the publishable pack to {out} (pulumi policy publish {out})")
+        return EXIT_OK
     return EXIT_BAD_INPUT
 
 
