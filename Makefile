@@ -13,6 +13,8 @@ setup:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@$(UV) sync --locked --quiet
 	@# Redis backs the router's shared-state tests; install it where we may (CI runs as root).
+	@# npm tools the tests check output with (SARIF Multitool), exactly as locked
+	@[ -x node_modules/.bin/sarif-multitool ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --silent --no-audit --no-fund
 	@command -v redis-server >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null) || echo "note: redis-server not installed; Redis-backed router tests will be skipped"; }
 
 plan: setup

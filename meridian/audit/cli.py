@@ -23,22 +23,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="md", help="report format (default: md)")
     p.add_argument("--out", help="write the report here instead of stdout")
     p.add_argument("--policy-config", help="policy pack config JSON (same file as --policy-pack-config)")
+    p.add_argument("--source-root", default="",
+                   help="sarif: where the Pulumi project sits in the repository (default: its root), so that "
+                        "results point at the code that declared each resource")
     return p
 
 
 def _fail(message: str) -> int:
     print(f"meridian audit: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
-
-
-def _urn_lines(text: str) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for n, line in enumerate(text.splitlines(), 1):
-        i = line.find('"urn":')
-        if i >= 0:
-            urn = line[i + 6:].strip().strip(",").strip().strip('"')
-            out.setdefault(urn, n)
-    return out
 
 
 def audit_main(args: list[str]) -> int:
@@ -61,13 +54,16 @@ def audit_main(args: list[str]) -> int:
     if ns.policy_config:
         try:
             config = PackConfig.from_mapping(json.loads(Path(ns.policy_config).read_text()))
+            from meridian.rules.registry import classifications
+
+            classifications(config)
         except (OSError, ValueError, AttributeError) as e:
             return _fail(f"{ns.policy_config}: bad policy config ({e})")
     try:
         report = build_report(document, source=str(path), config=config)
     except ValueError as e:
         return _fail(f"{path}: not a stack export: {e}")
-    output = render(report, ns.format, _urn_lines(text) if ns.format == "sarif" else None)
+    output = render(report, ns.format, ns.source_root)
     if ns.out:
         out = Path(ns.out)
         try:

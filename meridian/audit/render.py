@@ -9,6 +9,7 @@ from typing import Any
 
 from meridian.audit.report import Report
 from meridian.rules import RULES_BY_ID
+from meridian.rules.stack import urn_stack
 
 FORMATS = ("md", "json", "sarif", "html")
 
@@ -90,8 +91,28 @@ _SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low"
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
 
-def render_sarif(report: Report, urn_lines: dict[str, int] | None = None) -> str:
-    urn_lines = urn_lines or {}
+def sarif_location(position: str | None, urn: str, source_root: str) -> tuple[str, int]:
+    """(repository-relative path, line) of the code that declared a resource: its engine
+    sourcePosition (`project:///infra/x.py#12[,4]`, relative to the Pulumi project, which sits at
+    `source_root` in the repository); without one, the stack's file `Pulumi.<stack>.yaml`, line 1."""
+    prefix = source_root.strip("/")
+    if position and position.startswith("project:///"):
+        path, _, frag = position.removeprefix("project:///").partition("#")
+        line = frag.split(",", 1)[0]
+        return (f"{prefix}/{path}" if prefix else path), int(line) if line.isdigit() and int(line) > 0 else 1
+    stack = urn_stack(urn) or "stack"
+    return (f"{prefix}/Pulumi.{stack}.yaml" if prefix else f"Pulumi.{stack}.yaml"), 1
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def render_sarif(report: Report, source_root: str = "") -> str:
+    """SARIF 2.1.0 for GitHub code scanning: each result located at the source line that declared the
+    resource (relative to the repository root, `%SRCROOT%`), rules with unique tags and a security
+    severity, fingerprints that depend only on the rule, the resource and the finding's ordinal (no
+    churn between nightly runs while the finding stands)."""
     rule_ids = sorted(RULES_BY_ID)
     rules = []
     for rid in rule_ids:
@@ -104,12 +125,19 @@ def render_sarif(report: Report, urn_lines: dict[str, int] | None = None) -> str
             "help": {"text": f"{r.description}\n\nRemediation: {r.remediation}",
                      "markdown": f"{r.description}\n\n**Remediation:** {r.remediation}"},
             "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
-            "properties": {"tags": ["security", *r.tags, *r.frameworks],
+            "properties": {"tags": _unique(["security", *r.tags, *r.frameworks]),
                            "security-severity": _SECURITY_SEVERITY[r.severity], "precision": "high"},
         })
     results = []
+    artifacts: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
     for v in report.violations:
-        fp = hashlib.sha256(f"{v.rule}|{v.urn}|{v.message}".encode()).hexdigest()
+        ordinal = seen.get((v.rule, v.urn), 0)
+        seen[(v.rule, v.urn)] = ordinal + 1
+        fp = hashlib.sha256(f"{v.rule}|{v.urn}|{ordinal}".encode()).hexdigest()
+        uri, line = sarif_location(report.positions.get(v.urn), v.urn, source_root)
+        if uri not in artifacts:
+            artifacts.append(uri)
         results.append({
             "ruleId": v.rule,
             "ruleIndex": rule_ids.index(v.rule),
@@ -117,22 +145,24 @@ def render_sarif(report: Report, urn_lines: dict[str, int] | None = None) -> str
             "message": {"text": f"{v.urn}: {v.message}"},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": report.source},
-                    "region": {"startLine": urn_lines.get(v.urn, 1)},
+                    "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%", "index": artifacts.index(uri)},
+                    "region": {"startLine": line},
                 },
                 "logicalLocations": [{"fullyQualifiedName": v.urn, "kind": "resource"}],
             }],
-            "partialFingerprints": {"meridianViolation/v1": fp},
+            "partialFingerprints": {"meridianViolation/v2": fp},
             "properties": {"jurisdiction": v.jurisdiction, "dataClass": v.data_class,
-                           "enforcement": v.enforcement, "resourceType": v.type},
+                           "enforcement": v.enforcement, "resourceType": v.type, "stackState": report.source},
         })
     doc = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "meridian-audit", "version": "0.1.0",
+            "tool": {"driver": {"name": "meridian-audit", "version": "0.1.0", "semanticVersion": "0.1.0",
                                 "informationUri": "https://github.com/meridian/meridian", "rules": rules}},
-            "artifacts": [{"location": {"uri": report.source}}],
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the repository root"}}},
+            "artifacts": [{"location": {"uri": u, "uriBaseId": "%SRCROOT%"}, "roles": ["analysisTarget"],
+                           "sourceLanguage": "python" if u.endswith(".py") else "yaml"} for u in artifacts],
             "results": results,
         }],
     }
@@ -202,13 +232,13 @@ def render_html(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(report: Report, fmt: str, urn_lines: dict[str, int] | None = None) -> str:
+def render(report: Report, fmt: str, source_root: str = "") -> str:
     if fmt == "md":
         return render_md(report)
     if fmt == "json":
         return render_json(report)
     if fmt == "sarif":
-        return render_sarif(report, urn_lines)
+        return render_sarif(report, source_root)
     if fmt == "html":
         return render_html(report)
     raise ValueError(f"unknown format {fmt!r}")

@@ -44,6 +44,8 @@ class Report:
     stores: list[dict[str, Any]] = field(default_factory=list)
     hostnames: list[dict[str, Any]] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
+    # urn -> where the program declared it, as the engine stores it (`project:///infra/x.py#12`)
+    positions: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -135,6 +137,10 @@ def build_report(document: Mapping[str, Any], source: str = "<document>",
     view = StackView.from_document(document)
     config = config or PackConfig()
     report = Report(source, len(view))
+    deployment = document.get("deployment", document)
+    for r in deployment.get("resources") or [] if isinstance(deployment, Mapping) else []:
+        if isinstance(r, Mapping) and isinstance(r.get("sourcePosition"), str) and isinstance(r.get("urn"), str):
+            report.positions[r["urn"]] = r["sourcePosition"]
     report.violations = evaluate_view(view, config)
     report.stores = [store_entry(r, view) for r in view.of_type(*sorted(CLASSIFIED_TOKENS))]
     options = config.for_rule("residency-cloudflare-steering").options

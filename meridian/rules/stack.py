@@ -6,6 +6,7 @@ resource is (urn, type token, camelCase props, options, provider, dependencies).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -39,7 +40,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         target = getattr(value, "_DictProxy__target", value)
         if SECRET_SIG in target:
-            return _plain(target["plaintext"]) if "plaintext" in target else (
+            if "plaintext" in target:  # `pulumi stack export --show-secrets`: the value, JSON-encoded
+                return _plain(_decode_plaintext(target["plaintext"]))
+            return (
                 _plain(target["value"]) if "value" in target else SECRET)
         return {k: _plain(v) for k, v in target.items()}
     if isinstance(value, (list, tuple)) or type(value).__name__ == "_ListProxy":
@@ -59,6 +62,17 @@ def canonical_type(type_token: str) -> str:
     if type_token.startswith("azure-native:") and "/v" in type_token:
         return _AZURE_API_VERSION.sub("", type_token)
     return type_token
+
+
+def _decode_plaintext(text: Any) -> Any:
+    """An exported secret's `plaintext` is the JSON encoding of the value ("\"eu-west-1\"", "{...}");
+    text that is not JSON is taken as it is."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def provider_urn(ref: str | None) -> str | None:

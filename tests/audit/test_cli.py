@@ -58,7 +58,7 @@ def test_sarif_is_code_scanning_shaped(tmp_path):
     out = tmp_path / "audit.sarif"
     assert audit_main(["--state", str(write(tmp_path, doc)), "--format", "sarif", "--out", str(out)]) == 1
     sarif = json.loads(out.read_text())
-    assert sarif["version"] == "2.1.0" and sarif["$schema"].endswith("sarif-2.1.0.json")
+    assert sarif["version"] == "2.1.0" and sarif["$schema"].endswith("sarif-schema-2.1.0.json")
     run = sarif["runs"][0]
     rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
     assert run["results"]
@@ -66,7 +66,8 @@ def test_sarif_is_code_scanning_shaped(tmp_path):
         assert rule_ids[res["ruleIndex"]] == res["ruleId"]
         assert res["level"] in ("error", "warning", "note") and res["message"]["text"]
         loc = res["locations"][0]["physicalLocation"]
-        assert loc["artifactLocation"]["uri"].endswith("state.json") and loc["region"]["startLine"] > 1
+        # no sourcePosition in this export: the stack's file in the repository, not the state file
+        assert loc["artifactLocation"]["uri"] == "Pulumi.prod.yaml" and loc["region"]["startLine"] == 1
         assert res["partialFingerprints"]
     for r in run["tool"]["driver"]["rules"]:
         float(r["properties"]["security-severity"])

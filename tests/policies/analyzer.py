@@ -33,16 +33,16 @@ class FakeEngine(engine_pb2_grpc.EngineServicer):
     def __init__(self) -> None:
         self.logs: list[str] = []
 
-    def Log(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC method name
+    def Log(self, request: Any, context: Any) -> Any:
         self.logs.append(request.message)
         return empty_pb2.Empty()
 
-    def GetRootResource(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def GetRootResource(self, request: Any, context: Any) -> Any:
         from pulumi.runtime.proto import engine_pb2
 
         return engine_pb2.GetRootResourceResponse(urn="")
 
-    def SetRootResource(self, request: Any, context: Any) -> Any:  # noqa: N802
+    def SetRootResource(self, request: Any, context: Any) -> Any:
         from pulumi.runtime.proto import engine_pb2
 
         return engine_pb2.SetRootResourceResponse()

@@ -1,4 +1,5 @@
 """The evaluation loop: fail closed on surprises, every rule carries its metadata."""
+import json
 
 from meridian.rules import RULES, Rule, StackView, evaluate_view
 from meridian.rules.registry import findings
@@ -41,3 +42,15 @@ def test_resources_pending_delete_are_ignored():
     doc = edit(gcp_stack(), "acme-gcs-lake", "location", "US")
     doc = edit(doc, "acme-gcs-lake", "@delete", True)
     assert not evaluate_view(StackView.from_document(doc))
+
+
+def test_show_secrets_exports_are_decoded():
+    """`pulumi stack export --show-secrets` writes each secret's value JSON-encoded under `plaintext`:
+    a secret region or key reference is read as the value it encodes, not as a quoted string."""
+    plaintext = {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "plaintext": '"us-east-1"'}
+    doc = edit(gcp_stack(), "acme-gcs-lake", "location", plaintext)
+    assert_has_violation(doc, "residency-location", "acme-gcs-lake", "us-east-1")
+    block = {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270",
+             "plaintext": json.dumps({"defaultKmsKeyName": "projects/acme/locations/us-central1/keyRings/r/cryptoKeys/k"})}
+    doc = edit(gcp_stack(), "acme-gcs-lake", "encryption", block)
+    assert_has_violation(doc, "residency-customer-key", "acme-gcs-lake", "us-central1")
