@@ -59,6 +59,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     say = _progress(args.quiet)
     root = Path(args.root).resolve()
+    old = None
+    if args.diff:  # read the earlier plan first: a bad file fails before anything runs
+        from meridian.plan.diff import DiffError, check_document
+
+        try:
+            old = check_document(json.loads(Path(args.diff).read_text()), "old")
+        except (OSError, ValueError, DiffError) as e:
+            print(f"meridian: --diff {args.diff}: {e}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     say(f"validating Pulumi.{args.stack}.yaml")
     counter = {"n": 0}
     try:
@@ -87,15 +96,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         say(f"wrote {out} ({len(plan.resources)} resources, `pulumi stack export` shape)")
     if not args.quiet:
         print(render(plan.document, args.stack, plan.seconds))
-    if args.diff:
-        from meridian.plan.diff import DiffError, diff_documents, render_diff
+    if old is not None:
+        from meridian.plan.diff import diff_documents, render_diff
 
-        try:
-            old = json.loads(Path(args.diff).read_text())
-            print(render_diff(diff_documents(old, plan.document)))
-        except (OSError, ValueError, DiffError) as e:
-            print(f"meridian: --diff {args.diff}: {e}", file=sys.stderr)
-            return EXIT_BAD_INPUT
+        print(render_diff(diff_documents(old, plan.document)))
     return _policy_exit(plan.document, args.quiet, args.preview)
 
 

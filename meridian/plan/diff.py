@@ -52,6 +52,12 @@ def _resources(doc: Any, which: str) -> dict[str, Mapping[str, Any]]:
     return out
 
 
+def check_document(doc: Any, which: str) -> Any:
+    """The document itself when it is a plan / stack export; DiffError naming what is wrong otherwise."""
+    _resources(doc, which)
+    return doc
+
+
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     if isinstance(value, Mapping):
         if SECRET_SIG in value:
