@@ -1,7 +1,7 @@
 """NvidiaDevicePlugin: what makes a GPU node advertise `nvidia.com/gpu`, so GPU pods schedule and the
 cluster autoscaler's scale-ups of the GPU pool are used.
 
-EKS (the AL2 GPU AMI) and AKS (its Ubuntu GPU image) install the NVIDIA driver but not the
+EKS (its AL2023 NVIDIA AMI) and AKS (its Ubuntu GPU image) install the NVIDIA driver but not the
 Kubernetes device plugin; GKE installs both itself (gpu_driver_installation_config), so it gets
 none. The official chart's DaemonSet runs only on nodes labelled `nvidia.com/gpu.present=true`
 (infra.regional.GPU_PRESENT_LABEL, set on the GPU pools) and tolerates the GPU taint."""
@@ -13,7 +13,8 @@ import pulumi_kubernetes.helm.v3 as helm
 from pulumi import ResourceOptions
 
 CHART_REPO = "https://nvidia.github.io/k8s-device-plugin"
-CHART_VERSION = "0.17.0"
+# 0.17.0 rendered failOnInitError unquoted into an env value, which the API server rejects (0.17.1 quotes it)
+CHART_VERSION = "0.19.3"
 NAMESPACE = "kube-system"
 
 

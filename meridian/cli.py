@@ -89,6 +89,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(f"meridian: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
+    for warning in plan.warnings:
+        print(f"meridian: warning: {warning}", file=sys.stderr)
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ from infra.regional import POOL_LABEL
 from meridian.config import Cluster
 
 CHART = helm_addon.Chart(
-    repo="https://kubernetes.github.io/autoscaler", name="cluster-autoscaler", version="9.43.2",
+    repo="https://kubernetes.github.io/autoscaler", name="cluster-autoscaler", version="9.59.0",
     service_account="cluster-autoscaler",
 )
 

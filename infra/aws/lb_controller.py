@@ -22,7 +22,7 @@ from infra.regional import POOL_LABEL
 from meridian.config import Cluster
 
 CHART = helm_addon.Chart(
-    repo="https://aws.github.io/eks-charts", name="aws-load-balancer-controller", version="1.9.2",
+    repo="https://aws.github.io/eks-charts", name="aws-load-balancer-controller", version="3.5.0",
     service_account="aws-load-balancer-controller",
 )
 CLUSTER_TAG = "elbv2.k8s.aws/cluster"  # the controller tags what it creates with it
@@ -43,6 +43,8 @@ _READ = [
     "iam:GetServerCertificate", "cognito-idp:DescribeUserPoolClient", "waf-regional:GetWebACL",
     "waf-regional:GetWebACLForResource", "wafv2:GetWebACL", "wafv2:GetWebACLForResource",
     "shield:GetSubscriptionState", "shield:DescribeProtection",
+    # new in the v3 policy (docs/install/iam_policy.json at v3.5.0)
+    "ec2:DescribeIpamPools", "elasticloadbalancing:DescribeCapacityReservation",
 ]
 _MANAGE = [
     "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetIpAddressType",
@@ -50,6 +52,7 @@ _MANAGE = [
     "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:ModifyTargetGroup",
     "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:DeleteTargetGroup",
     "elasticloadbalancing:ModifyListenerAttributes",
+    "elasticloadbalancing:ModifyCapacityReservation", "elasticloadbalancing:ModifyIpPools",
 ]
 
 
@@ -116,6 +119,7 @@ def iam_policy(cluster_name: str) -> str:
                     "Action": [
                         "ec2:AuthorizeSecurityGroupIngress",
                         "ec2:RevokeSecurityGroupIngress",
+                        "elasticloadbalancing:SetRulePriorities",
                         "elasticloadbalancing:CreateListener",
                         "elasticloadbalancing:DeleteListener",
                         "elasticloadbalancing:ModifyListener",

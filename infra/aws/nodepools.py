@@ -15,7 +15,9 @@ from infra.regional import GPU_PRESENT_LABEL, POOL_LABEL
 from meridian.config import Cluster, NodePool, StackConfig
 
 DEFAULT_INSTANCE_TYPES = {"system": "m6i.large", "workload": "m6i.2xlarge", "gpu": "g5.xlarge"}
-AMI_TYPES = {"system": "AL2023_x86_64_STANDARD", "workload": "AL2023_x86_64_STANDARD", "gpu": "AL2_x86_64_GPU"}
+AMI_TYPES = {"system": "AL2023_x86_64_STANDARD", "workload": "AL2023_x86_64_STANDARD", "gpu": "AL2023_x86_64_NVIDIA"}
+# EKS publishes no Amazon Linux 2 AMIs for Kubernetes 1.33+: GPU nodes run the AL2023 NVIDIA AMI
+# (driver and container toolkit included; the device plugin comes from infra/gpu_plugin.py).
 _EFFECTS = {"NoSchedule": "NO_SCHEDULE", "NoExecute": "NO_EXECUTE", "PreferNoSchedule": "PREFER_NO_SCHEDULE"}
 
 

@@ -15,9 +15,11 @@ from pulumi import ResourceOptions
 
 from infra.gcp.identity import NodeServiceAccount
 from infra.regional import POOL_LABEL
+from meridian.catalog.machines import gcp_zones_offering
 from meridian.config import Cluster, NodePool
+from meridian.config.checks_gcp import DEFAULT_GPU_MACHINE
 
-DEFAULT_MACHINE = {"system": "e2-standard-4", "workload": "n2-standard-8", "gpu": "g2-standard-8"}
+DEFAULT_MACHINE = {"system": "e2-standard-4", "workload": "n2-standard-8", "gpu": DEFAULT_GPU_MACHINE}
 GPU_ACCELERATOR = "nvidia-l4"  # g2 machines carry L4s: one per g2-standard-4/8/12/16/32
 _EFFECT = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 
@@ -109,6 +111,9 @@ class GkeNodePools(pulumi.ComponentResource):
             taints=[gke_taint(t) for t in spec.taints],
             guest_accelerators=accelerators,
         )
+        if kind == "gpu":  # only the zones that offer the machine family (catalog data; config-checked)
+            offered = gcp_zones_offering(cluster.region, machine) or ()
+            zones = zones.apply(lambda zs: [z for z in zs if z in offered] or list(offered))
         fixed = spec.min_size == spec.max_size
         if fixed:
             layout = zones.apply(lambda zs: fixed_layout(spec.max_size, zs))

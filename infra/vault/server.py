@@ -26,6 +26,7 @@ AUDIT_DIR = "/vault/audit"
 AUDIT_FILE = f"{AUDIT_DIR}/vault-audit.log"
 API_SERVICE = "vault-api"
 SERVER_SELECTOR = {"app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": RELEASE, "component": "server"}
+SERVER_POD_LABELS = SERVER_SELECTOR
 
 
 
@@ -68,9 +69,18 @@ service_registration "kubernetes" {{}}
 """
 
 
-def _spread(component: str) -> dict[str, Any]:
-    selector = {"matchLabels": {"app.kubernetes.io/name": "vault", "app.kubernetes.io/instance": RELEASE,
-                                "component": component}}
+# The labels the chart gives the injector's pods (templates/injector-deployment.yaml): not the server's.
+INJECTOR_POD_LABELS = {"app.kubernetes.io/name": "vault-agent-injector", "app.kubernetes.io/instance": RELEASE,
+                       "component": "webhook"}
+
+
+def zone_spread(labels: dict[str, str]) -> list[dict[str, Any]]:
+    return [{"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule",
+             "labelSelector": {"matchLabels": dict(labels)}}]
+
+
+def _spread(labels: dict[str, str]) -> dict[str, Any]:
+    selector = {"matchLabels": dict(labels)}
     return {
         "podAntiAffinity": {
             # Never two raft peers on one node ...
@@ -91,14 +101,14 @@ def helm_values(
     pod_labels: dict[str, str],
 ) -> dict[str, Any]:
     """Values for the hashicorp/vault chart (pure: tests read them back from the plan)."""
-    selector = {"matchLabels": SERVER_SELECTOR}
     return {
         "global": {"enabled": True, "tlsDisable": False},
         "injector": {
             "enabled": True,
             "replicas": 2,
             "agentImage": {"repository": "hashicorp/vault", "tag": cfg.image_tag},
-            "affinity": _spread("webhook"),
+            "affinity": _spread(INJECTOR_POD_LABELS),
+            "topologySpreadConstraints": zone_spread(INJECTOR_POD_LABELS),
         },
         "csi": {"enabled": False},
         "ui": {"enabled": True},
@@ -114,11 +124,8 @@ def helm_values(
             "dataStorage": {"enabled": True, "size": f"{cfg.data_storage_gb}Gi", "mountPath": "/vault/data"},
             # The audit device (VaultConfig enables it) writes to this volume.
             "auditStorage": {"enabled": True, "size": f"{cfg.audit_storage_gb}Gi", "mountPath": AUDIT_DIR},
-            "affinity": _spread("server"),
-            "topologySpreadConstraints": [
-                {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule",
-                 "labelSelector": selector}
-            ],
+            "affinity": _spread(SERVER_POD_LABELS),
+            "topologySpreadConstraints": zone_spread(SERVER_POD_LABELS),
             "standalone": {"enabled": False},
             "ha": {
                 "enabled": True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from meridian.catalog.machines import gcp_family, gcp_zones_offering
 from meridian.config.problems import FULL_KEY
 
 if TYPE_CHECKING:
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
 # GKE gives every node a /24 of the pod range by default (110 pods per node).
 POD_BLOCK_PER_NODE = 256
 GPU_MACHINE_PREFIX = "g2-"  # the GPU pool attaches NVIDIA L4s, which only g2 machines carry
+DEFAULT_GPU_MACHINE = "g2-standard-8"  # infra/gcp/nodepools.py DEFAULT_MACHINE["gpu"]
 
 
 def check_gcp(cfg: StackConfig) -> list[str]:
@@ -39,5 +41,11 @@ def check_gcp(cfg: StackConfig) -> list[str]:
             problems.append(
                 f"{base}.nodePools.gpu.instanceType: {gpu_type!r} ({c.name}): the GKE GPU pool attaches NVIDIA L4 "
                 f"GPUs, which need a g2 machine type (e.g. g2-standard-8)"
+            )
+        elif pools.gpu.max_size > 0 and not gcp_zones_offering(c.region, gpu_type or DEFAULT_GPU_MACHINE):
+            problems.append(
+                f"{base}.nodePools.gpu ({c.name}): region {c.region} offers no {gcp_family(gpu_type or DEFAULT_GPU_MACHINE)} "
+                "(NVIDIA L4) machines in any zone (meridian/catalog/machines.py): set nodePools.gpu.maxSize 0 or "
+                "choose a region that offers them"
             )
     return problems

@@ -320,8 +320,8 @@ class Cloudflare(ConfigModel):
 class Vault(ConfigModel):
     cluster: Name  # the cluster Vault runs on
     replicas: Literal[3, 5] = 3
-    chart_version: str = "0.28.1"
-    image_tag: str = "1.17.2"
+    chart_version: str = "0.34.1"  # hashicorp/vault-helm, tested with Vault 2.0.4 (its appVersion)
+    image_tag: str = "2.0.4"
     pki_common_name: str = "meridian.internal"
     # database secrets engine connections: name -> connection URL template (no credentials)
     databases: dict[str, str] = Field(default_factory=dict)

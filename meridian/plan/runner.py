@@ -6,13 +6,15 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from meridian.config import ConfigError, StackConfig, load_stack_file
+from meridian.config.support import kubernetes_support
 
 PROJECT = "meridian"
 SECURE_PLACEHOLDER = "offline-plan-secret-value"
@@ -24,6 +26,7 @@ class Plan:
     config: StackConfig
     document: dict[str, Any]
     seconds: float
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def resources(self) -> list[dict[str, Any]]:
@@ -82,11 +85,13 @@ def run_plan(
     program: Callable[[], None] = _program,
     progress: Callable[[str], None] | None = None,
     preview: bool = False,
+    today: date | None = None,
 ) -> Plan:
     """Validate the stack's config (ConfigError before anything registers), then run the program.
 
     The same program `pulumi up` runs; only resource registration is answered locally. preview=True
-    plans a first `pulumi preview` of the stack: nothing exists, computed values are unknown."""
+    plans a first `pulumi preview` of the stack: nothing exists, computed values are unknown. Kubernetes
+    versions are checked against the services' support calendars on `today` (default: now)."""
     import pulumi
     from pulumi.runtime import settings
     from pulumi.runtime.stack import Stack, run_pulumi_func
@@ -98,6 +103,10 @@ def run_plan(
     started = time.perf_counter()
     path = root / f"Pulumi.{stack}.yaml"
     config = load_stack_file(path)  # raises ConfigError: nothing registered yet
+    problems, warnings = kubernetes_support(config, today or date.today())
+    if problems:
+        raise ConfigError(problems, str(path))
+    plan_warnings = warnings
     values, secret_keys = _pulumi_config_map(path)
 
     _ensure_event_loop()
@@ -121,7 +130,7 @@ def run_plan(
         progress(f"running the infra program for stack {stack!r} under the mock runtime")
     _sync_await(run_pulumi_func(body))
     seconds = time.perf_counter() - started
-    return Plan(stack, config, to_document(monitor, stack), seconds)
+    return Plan(stack, config, to_document(monitor, stack), seconds, plan_warnings)
 
 
 def to_document(monitor: Any, stack: str) -> dict[str, Any]:

@@ -37,9 +37,9 @@ def test_prod_node_pools_sizes_and_taints(prod: View, name: str) -> None:
     assert (workload["scalingConfig"]["minSize"], workload["scalingConfig"]["maxSize"]) == (5, 50)
     assert (gpu["scalingConfig"]["minSize"], gpu["scalingConfig"]["maxSize"]) == (0, 10)
     assert gpu["taints"] == [{"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}]
-    assert gpu["amiType"] == "AL2_x86_64_GPU" and gpu["instanceTypes"] == ["g5.xlarge"]
+    assert gpu["amiType"] == "AL2023_x86_64_NVIDIA" and gpu["instanceTypes"] == ["g5.xlarge"]
     for g in (system, workload, gpu):
-        assert g["version"] == "1.30"
+        assert g["version"] == "1.35"
         assert g["labels"]["meridian.io/pool"] in ("system", "workload", "gpu")
 
 
@@ -59,7 +59,7 @@ def test_control_plane_private_encrypted_logged_and_versioned(prod: View) -> Non
         i = c["inputs"]
         assert i["vpcConfig"]["endpointPrivateAccess"] is True
         assert i["vpcConfig"]["endpointPublicAccess"] is False  # no authorizedNetworks in prod
-        assert i["version"] == "1.30"
+        assert i["version"] == "1.35"
         assert i["encryptionConfig"]["resources"] == ["secrets"]
         key = keys[f"{i['name']}-secrets-key"]
         assert i["encryptionConfig"]["provider"]["keyArn"] == key["outputs"]["arn"]
@@ -164,7 +164,7 @@ def test_every_eks_cluster_runs_the_cluster_autoscaler_scoped_to_its_own_groups(
     for name, region in PROD_CLUSTERS.items():
         values = releases[f"{name}-k8s"]["inputs"]["values"]
         assert values["autoDiscovery"] == {"clusterName": name} and values["awsRegion"] == region
-        assert values["image"]["tag"] == "v1.30.0"  # the cluster's Kubernetes minor
+        assert values["image"]["tag"] == "v1.35.0"  # the cluster's Kubernetes minor
         role = roles[f"{name}-cluster-autoscaler-role"]
         sa = values["rbac"]["serviceAccount"]
         assert sa["annotations"]["eks.amazonaws.com/role-arn"] == role["outputs"]["arn"]
@@ -263,3 +263,10 @@ def test_eks_enforces_network_policies(prod: View) -> None:
     cni = [a["inputs"] for a in prod.of_type("aws:eks/addon:Addon") if a["inputs"]["addonName"] == "vpc-cni"]
     assert len(cni) == len(PROD_CLUSTERS)
     assert all(json.loads(a["configurationValues"]) == {"enableNetworkPolicy": "true"} for a in cni)
+
+
+def test_no_node_group_uses_an_amazon_linux_2_ami(prod) -> None:  # type: ignore[no-untyped-def]
+    """EKS publishes no AL2 AMIs for Kubernetes 1.33+; GPU nodes run AL2023 NVIDIA."""
+    groups = prod.of_type("aws:eks/nodeGroup:NodeGroup")
+    assert groups and all(not g["inputs"]["amiType"].startswith("AL2_") for g in groups)
+    assert {g["inputs"]["amiType"] for g in groups} <= {"AL2023_x86_64_STANDARD", "AL2023_x86_64_NVIDIA"}

@@ -49,7 +49,7 @@ def test_prod_node_pools_sizes_and_taints(prod: View, name: str) -> None:
     assert (gpu["count"], gpu["minCount"], gpu["maxCount"]) == (0, 0, 10)
     assert gpu["nodeTaints"] == [GPU_TAINT] and gpu["vmSize"] == "Standard_NC4as_T4_v3"
     for p in pools.values():
-        assert p["orchestratorVersion"] == "1.30"
+        assert p["orchestratorVersion"] == "1.35"
         assert p["nodeLabels"]["meridian.io/pool"] in ("system", "workload", "gpu")
         assert p["enableNodePublicIP"] is False
 
@@ -92,7 +92,7 @@ def test_control_plane_private_overlay_workload_identity_kms(prod: View, name: s
     mc = _clusters(prod)[name]
     i = mc["inputs"]
     cfg = prod.plan.config.cluster(name)
-    assert i["kubernetesVersion"] == "1.30"
+    assert i["kubernetesVersion"] == "1.35"
     assert i["apiServerAccessProfile"]["enablePrivateCluster"] is True
     net = i["networkProfile"]
     assert (net["networkPlugin"], net["networkPluginMode"]) == ("azure", "overlay")

@@ -41,3 +41,21 @@ def test_gpu_pool_needs_a_g2_machine() -> None:
     raw = platform_config("prod")
     gcp_cluster(raw)["nodePools"] = {"gpu": {"minSize": 0, "maxSize": 10, "instanceType": "n2-standard-8"}}
     assert "nodePools.gpu.instanceType: 'n2-standard-8' (gcp-euw1): the GKE GPU pool attaches NVIDIA L4" in problems(raw)
+
+
+def test_a_gpu_pool_in_a_region_without_l4_machines_is_refused() -> None:
+    raw = platform_config("prod")
+    cluster = gcp_cluster(raw)
+    cluster["region"] = "europe-north1"  # offers no G2 (L4) machines in any zone
+    text = problems(raw)
+    assert "nodePools.gpu" in text and "europe-north1" in text and "g2" in text
+    cluster["nodePools"] = {**cluster.get("nodePools", {}), "gpu": {"minSize": 0, "maxSize": 0}}
+    assert "offers no g2" not in _problems_or_none(raw)
+
+
+def _problems_or_none(raw: dict[str, Any]) -> str:
+    try:
+        parse_stack_config(raw, "test")
+    except ConfigError as e:
+        return str(e)
+    return ""

@@ -92,7 +92,7 @@ def test_control_plane_is_private_with_workload_identity_and_encrypted_secrets(p
     routes = prod.named("gcp:compute/networkPeeringRoutesConfig:NetworkPeeringRoutesConfig", f"{cluster}-control-plane-routes")
     assert routes["inputs"]["exportCustomRoutes"] is True and routes["inputs"]["importCustomRoutes"] is False
     assert c["workloadIdentityConfig"] == {"workloadPool": "meridian-prod-001.svc.id.goog"}
-    assert c["minMasterVersion"] == "1.30" and c["releaseChannel"]["channel"] == "STABLE"
+    assert c["minMasterVersion"] == "1.35" and c["releaseChannel"]["channel"] == "STABLE"
     assert c["removeDefaultNodePool"] is True
     assert c["ipAllocationPolicy"] == {"clusterSecondaryRangeName": "pods", "servicesSecondaryRangeName": "services"}
     assert c["resourceLabels"]["data-class"] == "restricted" and c["resourceLabels"]["jurisdiction"] == cfg.jurisdiction
@@ -191,3 +191,21 @@ def test_control_plane_reaches_webhooks_on_the_nodes(prod: View) -> None:
         assert rule["network"] == networks[name] and rule["direction"] == "INGRESS"
         assert rule["sourceRanges"] == [master]
         assert rule["allows"] == [{"protocol": "tcp", "ports": ["8080"]}]
+
+
+def test_gpu_pools_run_only_in_zones_that_offer_their_machine_type(prod: View) -> None:
+    """europe-west1-d offers no g2 (L4) machines: the GPU pool of gcp-euw1 must leave it out, while the
+    other pools use every zone of the cluster (meridian/catalog/machines.py)."""
+    from meridian.catalog.machines import gcp_zones_offering
+
+    seen = 0
+    for cluster in ("gcp-euw1", "gcp-usc1", "gcp-ase1"):
+        pools = pools_of(prod, cluster)
+        gpu = pools["gpu"]
+        region = next(c.region for c in load_stack_file(ROOT / "Pulumi.prod.yaml").clusters if c.name == cluster)
+        offered = gcp_zones_offering(region, gpu["nodeConfig"]["machineType"])
+        assert offered and set(gpu["nodeLocations"]) <= set(offered), (cluster, gpu["nodeLocations"])
+        seen += 1
+    assert "europe-west1-d" not in pools_of(prod, "gcp-euw1")["gpu"]["nodeLocations"]
+    assert "europe-west1-d" in pools_of(prod, "gcp-euw1")["system"]["nodeLocations"]
+    assert seen == 3

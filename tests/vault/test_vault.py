@@ -342,3 +342,28 @@ def test_shipped_stacks_configure_vault_as_documented() -> None:
     prod_v = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"]["meridian:platform"]["vault"]
     assert (dev_v["cluster"], dev_v["replicas"]) == ("aws-dev-use1", 3)
     assert (prod_v["cluster"], prod_v["replicas"]) == ("aws-use1", 5)
+
+
+def test_spread_rules_select_the_pods_they_spread(prod: Plan) -> None:
+    """Anti-affinity and zone spread must match the labels the chart puts on the pods they place
+    (templates/server-statefulset.yaml and injector-deployment.yaml of hashicorp/vault-helm): the
+    injector's pods are `vault-agent-injector`, not `vault`; a selector that matches nothing spreads nothing."""
+    from infra.vault.server import INJECTOR_POD_LABELS, SERVER_POD_LABELS
+
+    values = server_values(prod)
+    for part, labels in (("server", SERVER_POD_LABELS), ("injector", INJECTOR_POD_LABELS)):
+        block = values[part]
+        anti = block["affinity"]["podAntiAffinity"]
+        selectors = [t["labelSelector"] for t in anti["requiredDuringSchedulingIgnoredDuringExecution"]]
+        selectors += [t["podAffinityTerm"]["labelSelector"] for t in anti["preferredDuringSchedulingIgnoredDuringExecution"]]
+        selectors += [c["labelSelector"] for c in block["topologySpreadConstraints"]]
+        assert selectors and all(s == {"matchLabels": labels} for s in selectors), part
+    assert INJECTOR_POD_LABELS["app.kubernetes.io/name"] == "vault-agent-injector"
+    assert INJECTOR_POD_LABELS["component"] == "webhook" and SERVER_POD_LABELS["component"] == "server"
+
+
+def test_vault_runs_a_supported_release_with_its_chart(prod: Plan) -> None:
+    (release,) = [r for r in prod.of_type(RELEASE) if "injector" not in name_of(r)]
+    assert release["inputs"]["version"] == "0.34.1"
+    values = release["inputs"]["values"]
+    assert values["server"]["image"]["tag"] == values["injector"]["agentImage"]["tag"] == "2.0.4"
