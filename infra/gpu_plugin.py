@@ -12,8 +12,9 @@ import pulumi
 import pulumi_kubernetes.helm.v3 as helm
 from pulumi import ResourceOptions
 
-CHART_REPO = "https://nvidia.github.io/k8s-device-plugin"
 # 0.17.0 rendered failOnInitError unquoted into an env value, which the API server rejects (0.17.1 quotes it)
+CHART_REPO = "https://nvidia.github.io/k8s-device-plugin"
+# renovate: chart=nvidia-device-plugin
 CHART_VERSION = "0.19.3"
 NAMESPACE = "kube-system"
 

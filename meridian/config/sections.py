@@ -320,7 +320,10 @@ class Cloudflare(ConfigModel):
 class Vault(ConfigModel):
     cluster: Name  # the cluster Vault runs on
     replicas: Literal[3, 5] = 3
-    chart_version: str = "0.34.1"  # hashicorp/vault-helm, tested with Vault 2.0.4 (its appVersion)
+    # hashicorp/vault-helm; tested with Vault 2.0.4 (its appVersion)
+    # renovate: datasource=helm depName=vault registryUrl=https://helm.releases.hashicorp.com
+    chart_version: str = "0.34.1"
+    # renovate: datasource=docker depName=hashicorp/vault
     image_tag: str = "2.0.4"
     pki_common_name: str = "meridian.internal"
     # database secrets engine connections: name -> connection URL template (no credentials)
@@ -417,6 +420,7 @@ class Router(ConfigModel):
     # Vault: role, auth path, secret paths and (with a `vault` section) the address all come from
     # infra.vault.router_contract. vaultAddress only for a Vault outside the stack (no `vault` section).
     vault_address: str | None = Field(default=None, pattern=r"^https://[^\s/]+(:[0-9]+)?$")
+    # renovate: image
     redis_image: str = "docker.io/library/redis:7.2.5-alpine"
     cpu_request: str = "250m"
     memory_request: str = "256Mi"
