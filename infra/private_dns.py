@@ -162,7 +162,7 @@ class PrivateDns(pulumi.ComponentResource):
 
     def _azure_zone(self, zname: str, domain: str, network: AzureNetwork, cluster: Cluster) -> AddRecord:
         """An Azure Private DNS zone for `domain` in the cluster's resource group, linked to the VNet."""
-        import pulumi_azure_native.network as azure_network
+        import pulumi_azure_native.privatedns as azure_network  # azure-native 3: Private DNS moved out of network
 
         if network.vnet_id is None:
             raise ValueError(f"private DNS for {cluster.name}: the Azure network handle has no vnet_id")

@@ -56,52 +56,52 @@ def log_delivery_statement(arn: str, account_id: str) -> dict:
     }
 
 
-def tier_rules(tiers: Tiers) -> list[s3.BucketLifecycleConfigurationV2RuleArgs]:
+def tier_rules(tiers: Tiers) -> list[s3.BucketLifecycleConfigurationRuleArgs]:
     """hot (STANDARD) -> warm (STANDARD_IA) -> cold (GLACIER_IR) -> archive (DEEP_ARCHIVE); old
     versions follow the same tiers until they expire after `noncurrentExpireDays`."""
     noncurrent = [
-        s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionTransitionArgs(noncurrent_days=days, storage_class=cls)
+        s3.BucketLifecycleConfigurationRuleNoncurrentVersionTransitionArgs(noncurrent_days=days, storage_class=cls)
         for days, cls in ((tiers.warm_after_days, "STANDARD_IA"), (tiers.cold_after_days, "GLACIER_IR"))
         if days < tiers.noncurrent_expire_days
     ]
     return [
-        s3.BucketLifecycleConfigurationV2RuleArgs(
+        s3.BucketLifecycleConfigurationRuleArgs(
             id="tiering",
             status="Enabled",
-            filter=s3.BucketLifecycleConfigurationV2RuleFilterArgs(),
+            filter=s3.BucketLifecycleConfigurationRuleFilterArgs(),
             transitions=[
-                s3.BucketLifecycleConfigurationV2RuleTransitionArgs(days=tiers.warm_after_days, storage_class="STANDARD_IA"),
-                s3.BucketLifecycleConfigurationV2RuleTransitionArgs(days=tiers.cold_after_days, storage_class="GLACIER_IR"),
-                s3.BucketLifecycleConfigurationV2RuleTransitionArgs(
+                s3.BucketLifecycleConfigurationRuleTransitionArgs(days=tiers.warm_after_days, storage_class="STANDARD_IA"),
+                s3.BucketLifecycleConfigurationRuleTransitionArgs(days=tiers.cold_after_days, storage_class="GLACIER_IR"),
+                s3.BucketLifecycleConfigurationRuleTransitionArgs(
                     days=tiers.archive_after_days, storage_class="DEEP_ARCHIVE"
                 ),
             ],
             noncurrent_version_transitions=noncurrent or None,
-            noncurrent_version_expiration=s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs(
+            noncurrent_version_expiration=s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
                 noncurrent_days=tiers.noncurrent_expire_days
             ),
-            abort_incomplete_multipart_upload=s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs(
+            abort_incomplete_multipart_upload=s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
                 days_after_initiation=7
             ),
         )
     ]
 
 
-def log_rules(expiry: LogExpiry) -> list[s3.BucketLifecycleConfigurationV2RuleArgs]:
+def log_rules(expiry: LogExpiry) -> list[s3.BucketLifecycleConfigurationRuleArgs]:
     return [
-        s3.BucketLifecycleConfigurationV2RuleArgs(
+        s3.BucketLifecycleConfigurationRuleArgs(
             id="access-logs",
             status="Enabled",
-            filter=s3.BucketLifecycleConfigurationV2RuleFilterArgs(),
+            filter=s3.BucketLifecycleConfigurationRuleFilterArgs(),
             transitions=[
-                s3.BucketLifecycleConfigurationV2RuleTransitionArgs(days=30, storage_class="STANDARD_IA"),
-                s3.BucketLifecycleConfigurationV2RuleTransitionArgs(days=90, storage_class="GLACIER_IR"),
+                s3.BucketLifecycleConfigurationRuleTransitionArgs(days=30, storage_class="STANDARD_IA"),
+                s3.BucketLifecycleConfigurationRuleTransitionArgs(days=90, storage_class="GLACIER_IR"),
             ],
-            expiration=s3.BucketLifecycleConfigurationV2RuleExpirationArgs(days=expiry.days),
-            noncurrent_version_expiration=s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs(
+            expiration=s3.BucketLifecycleConfigurationRuleExpirationArgs(days=expiry.days),
+            noncurrent_version_expiration=s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
                 noncurrent_days=30
             ),
-            abort_incomplete_multipart_upload=s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs(
+            abort_incomplete_multipart_upload=s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
                 days_after_initiation=7
             ),
         )
@@ -109,8 +109,8 @@ def log_rules(expiry: LogExpiry) -> list[s3.BucketLifecycleConfigurationV2RuleAr
 
 
 class SecureBucket(pulumi.ComponentResource):
-    """Public attributes: bucket (s3.BucketV2); bucket_name, arn (Output[str]);
-    versioning (s3.BucketVersioningV2); ready (list[Resource]: everything that must exist before
+    """Public attributes: bucket (s3.Bucket); bucket_name, arn (Output[str]);
+    versioning (s3.BucketVersioning); ready (list[Resource]: everything that must exist before
     objects are written or replication is configured)."""
 
     def __init__(
@@ -132,7 +132,7 @@ class SecureBucket(pulumi.ComponentResource):
         super().__init__("meridian:aws:SecureBucket", name, None, opts)
         keep = data_store_options(stack, ResourceOptions(parent=self))
         child = ResourceOptions(parent=self)
-        bucket = s3.BucketV2(
+        bucket = s3.Bucket(
             f"{name}-bucket",
             # Compliance retention can only be switched on when the bucket is created.
             object_lock_enabled=True if object_lock_years else None,
@@ -158,25 +158,25 @@ class SecureBucket(pulumi.ComponentResource):
             restrict_public_buckets=True,
             opts=child,
         )
-        self.versioning = s3.BucketVersioningV2(
+        self.versioning = s3.BucketVersioning(
             f"{name}-versioning",
             bucket=bucket.id,
-            versioning_configuration=s3.BucketVersioningV2VersioningConfigurationArgs(status="Enabled"),
+            versioning_configuration=s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
             opts=child,
         )
         if kms_key_arn is not None:
-            default = s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs(
+            default = s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
                 sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn
             )
         else:
-            default = s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs(
+            default = s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
                 sse_algorithm="AES256"
             )
-        encryption = s3.BucketServerSideEncryptionConfigurationV2(
+        encryption = s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
             bucket=bucket.id,
             rules=[
-                s3.BucketServerSideEncryptionConfigurationV2RuleArgs(
+                s3.BucketServerSideEncryptionConfigurationRuleArgs(
                     apply_server_side_encryption_by_default=default,
                     bucket_key_enabled=True if kms_key_arn is not None else None,
                 )
@@ -202,7 +202,7 @@ class SecureBucket(pulumi.ComponentResource):
             opts=ResourceOptions(parent=self, depends_on=[public_block, ownership]),
         )
         rules = tier_rules(lifecycle) if isinstance(lifecycle, Tiers) else log_rules(lifecycle)
-        lifecycle_res = s3.BucketLifecycleConfigurationV2(
+        lifecycle_res = s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=bucket.id,
             rules=rules,
@@ -211,12 +211,12 @@ class SecureBucket(pulumi.ComponentResource):
         self.ready: list[pulumi.Resource] = [ownership, public_block, self.versioning, encryption, policy, lifecycle_res]
         if object_lock_years:
             self.ready.append(
-                s3.BucketObjectLockConfigurationV2(
+                s3.BucketObjectLockConfiguration(
                     f"{name}-object-lock",
                     bucket=bucket.id,
                     object_lock_enabled="Enabled",
-                    rule=s3.BucketObjectLockConfigurationV2RuleArgs(
-                        default_retention=s3.BucketObjectLockConfigurationV2RuleDefaultRetentionArgs(
+                    rule=s3.BucketObjectLockConfigurationRuleArgs(
+                        default_retention=s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
                             mode="COMPLIANCE", years=object_lock_years
                         )
                     ),
@@ -226,7 +226,7 @@ class SecureBucket(pulumi.ComponentResource):
         if log_to is not None:
             target, prefix = log_to
             self.ready.append(
-                s3.BucketLoggingV2(
+                s3.BucketLogging(
                     f"{name}-logging",
                     bucket=bucket.id,
                     target_bucket=target,

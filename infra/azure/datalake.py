@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-import pulumi_azure_native.insights as insights
 import pulumi_azure_native.managedidentity as managedidentity
+import pulumi_azure_native.monitor as monitor  # azure-native 3: insights -> monitor
 import pulumi_azure_native.resources as resources
 import pulumi_azure_native.storage as storage
 from pulumi import ResourceOptions
@@ -217,13 +217,13 @@ class AdlsDataLake(pulumi.ComponentResource):
                     opts=keep,
                 )
 
-        insights.DiagnosticSetting(
+        monitor.DiagnosticSetting(
             f"{name}-access-logs",
             name=f"{lake.name}-access-logs",
             resource_uri=self.account.id.apply(lambda account_id: f"{account_id}/blobServices/default"),
             storage_account_id=self.log_store.account_id,
-            logs=[insights.LogSettingsArgs(category=c, enabled=True) for c in ACCESS_LOG_CATEGORIES],
-            metrics=[insights.MetricSettingsArgs(category="Transaction", enabled=True)],
+            logs=[monitor.DiagnosticsLogSettingsArgs(category=c, enabled=True) for c in ACCESS_LOG_CATEGORIES],
+            metrics=[monitor.DiagnosticsMetricSettingsArgs(category="Transaction", enabled=True)],
             opts=ResourceOptions(parent=self, depends_on=[blob_service]),
         )
 

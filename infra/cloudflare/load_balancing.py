@@ -67,9 +67,7 @@ class GlobalLoadBalancing(pulumi.ComponentResource):
             retries=mon.retries,
             follow_redirects=False,
             allow_insecure=False,
-            headers=[cloudflare.LoadBalancerMonitorHeaderArgs(header="Host", values=[host_header])]
-            if host_header
-            else None,
+            header={"Host": [host_header]} if host_header else None,
             description="meridian ingress readiness",
             opts=child,
         )
@@ -149,50 +147,39 @@ class GlobalLoadBalancing(pulumi.ComponentResource):
         def ids(names: Sequence[str]) -> list[pulumi.Output[str]]:
             return [self.pools[n].id for n in names]
 
-        random_steerings = None
+        random_steering = None
         if h.weights:
             weights = h.weights
-            random_steerings = [
-                cloudflare.LoadBalancerRandomSteeringArgs(
-                    default_weight=1.0,
-                    pool_weights=pulumi.Output.all(*[self.pools[p].id for p in weights]).apply(
-                        lambda pids: dict(zip(pids, weights.values(), strict=True))
-                    ),
-                )
-            ]
+            random_steering = cloudflare.LoadBalancerRandomSteeringArgs(
+                default_weight=1.0,
+                pool_weights=pulumi.Output.all(*[self.pools[p].id for p in weights]).apply(
+                    lambda pids: dict(zip(pids, weights.values(), strict=True))
+                ),
+            )
         affinity_attrs = None
         if h.session_affinity != "none":
-            affinity_attrs = [
-                cloudflare.LoadBalancerSessionAffinityAttributeArgs(
-                    samesite="Lax",
-                    secure="Always",
-                    zero_downtime_failover="temporary" if h.adaptive_routing else "none",
-                    headers=list(h.session_affinity_headers) or None,
-                )
-            ]
+            affinity_attrs = cloudflare.LoadBalancerSessionAffinityAttributesArgs(
+                samesite="Lax",
+                secure="Always",
+                zero_downtime_failover="temporary" if h.adaptive_routing else "none",
+                headers=list(h.session_affinity_headers) or None,
+            )
         return cloudflare.LoadBalancer(
             f"{name}-{h.name}",
             zone_id=config.zone_id,
             name=h.name,
             description=cloudflare_meta.format(cloudflare_meta.LoadBalancerMeta(h.name, h.jurisdiction)),
-            default_pool_ids=ids(h.effective_default_pools),
-            fallback_pool_id=self.pools[h.effective_fallback].id,
+            default_pools=ids(h.effective_default_pools),
+            fallback_pool=self.pools[h.effective_fallback].id,
             steering_policy=h.steering,
-            region_pools=[
-                cloudflare.LoadBalancerRegionPoolArgs(region=code, pool_ids=ids(p)) for code, p in h.region_pools.items()
-            ]
-            or None,
-            country_pools=[
-                cloudflare.LoadBalancerCountryPoolArgs(country=cc, pool_ids=ids(p)) for cc, p in h.country_pools.items()
-            ]
-            or None,
-            pop_pools=[cloudflare.LoadBalancerPopPoolArgs(pop=pop, pool_ids=ids(p)) for pop, p in h.pop_pools.items()]
-            or None,
-            random_steerings=random_steerings,
+            region_pools={code: ids(p) for code, p in h.region_pools.items()} or None,
+            country_pools={cc: ids(p) for cc, p in h.country_pools.items()} or None,
+            pop_pools={pop: ids(p) for pop, p in h.pop_pools.items()} or None,
+            random_steering=random_steering,
             session_affinity=h.session_affinity,
             session_affinity_ttl=h.session_affinity_ttl_seconds if h.session_affinity != "none" else None,
             session_affinity_attributes=affinity_attrs,
-            adaptive_routings=[cloudflare.LoadBalancerAdaptiveRoutingArgs(failover_across_pools=h.adaptive_routing)],
+            adaptive_routing=cloudflare.LoadBalancerAdaptiveRoutingArgs(failover_across_pools=h.adaptive_routing),
             proxied=h.proxied,
             opts=opts,
         )

@@ -134,20 +134,20 @@ class OriginPullAuth(pulumi.ComponentResource):
             opts=t,
         )
         cf = pulumi.ResourceOptions(parent=self)
+        # Zone-level authenticated origin pulls (pulumi-cloudflare 6: the zone's certificate, then the
+        # zone setting; v5's AuthenticatedOriginPulls with a certificate id became these two).
         upload = cloudflare.AuthenticatedOriginPullsCertificate(
             f"{name}-client-cert",
             zone_id=config.zone_id,
-            type="per-zone",
             certificate=client.cert_pem,
             private_key=pulumi.Output.secret(client_key.private_key_pem),
             opts=cf,
         )
-        cloudflare.AuthenticatedOriginPulls(
+        cloudflare.AuthenticatedOriginPullsSettings(
             f"{name}-zone",
             zone_id=config.zone_id,
             enabled=True,
-            authenticated_origin_pulls_certificate=upload.id,
-            opts=cf,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[upload]),
         )
         self.ca_cert_pem: pulumi.Output[str] = ca.cert_pem
         self.register_outputs({"caCertPem": self.ca_cert_pem})

@@ -94,7 +94,7 @@ class SecureBucket(pulumi.ComponentResource):
         rules = tier_rules(lifecycle) if isinstance(lifecycle, Tiers) else expiry_rules(lifecycle)
         retention = (
             gcs.BucketRetentionPolicyArgs(
-                retention_period=retention_years * SECONDS_PER_YEAR,
+                retention_period=str(retention_years * SECONDS_PER_YEAR),
                 # Locking is irreversible (the period can then only grow): prod only.
                 is_locked=stack.environment == "prod",
             )

@@ -279,7 +279,7 @@ class RouterRedis(pulumi.ComponentResource):
         self.url = self.host.apply(lambda h: f"rediss://{h}:6378/0")
 
     def _azure_cache(self, name: str, cluster: Any, cfg: Cluster, stack: StackConfig, child: ResourceOptions) -> None:
-        import pulumi_azure_native.cache as cache
+        import pulumi_azure_native.redis as cache  # azure-native 3: cache -> redis
 
         rg = getattr(cluster, "resource_group_name", None)
         network = getattr(cluster, "network", None)
@@ -314,6 +314,7 @@ class RouterRedis(pulumi.ComponentResource):
         cluster's node subnet, and its host name resolves to that address through the
         privatelink.redis.cache.windows.net zone linked to the cluster's VNet."""
         import pulumi_azure_native.network as azure_network
+        import pulumi_azure_native.privatedns as privatedns  # azure-native 3: Private DNS moved out of network
 
         from meridian.tags import global_resource_tags
 
@@ -328,7 +329,7 @@ class RouterRedis(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        zone = azure_network.PrivateZone(
+        zone = privatedns.PrivateZone(
             f"{name}-redis-zone",
             private_zone_name=AZURE_REDIS_PRIVATE_ZONE,
             resource_group_name=rg,
@@ -336,14 +337,14 @@ class RouterRedis(pulumi.ComponentResource):
             tags=global_resource_tags(tags),
             opts=child,
         )
-        azure_network.VirtualNetworkLink(
+        privatedns.VirtualNetworkLink(
             f"{name}-redis-zone-link",
             private_zone_name=zone.name,
             resource_group_name=rg,
             virtual_network_link_name=f"{cfg.name}-redis",
             location="Global",
             registration_enabled=False,
-            virtual_network=azure_network.SubResourceArgs(id=network.vnet_id),
+            virtual_network=privatedns.SubResourceArgs(id=network.vnet_id),
             tags=global_resource_tags(tags),
             opts=child,
         )

@@ -35,6 +35,7 @@ class Registration:
     outputs: dict[str, Any] = field(default_factory=dict)
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     source_position: str = ""
+    aliases: list[str] = field(default_factory=list)  # URNs this resource was known by (engine-side)
 
 
 # Providers built on the Terraform bridge return `id` among a resource's outputs; state shows it there.
@@ -124,12 +125,31 @@ class CapturingMonitor(MockMonitor):
             inputs=engine_value(inputs),
             outputs=engine_value(outputs) if request.custom else {},
             property_dependencies=pdeps,
+            aliases=self._alias_urns(request, response.urn),
             source_position=source_position(pos.uri, pos.line, pos.column, self.project_root)
             if request.HasField("sourcePosition") else "",
         )
         self.registrations.append(reg)
         self._by_urn[reg.urn] = reg
         return response
+
+    @staticmethod
+    def _alias_urns(request: Any, urn: str) -> list[str]:
+        """The URNs an alias spec names, as the engine computes them: the resource's own URN with the
+        alias' type and/or name (parent and stack unchanged unless the spec says otherwise)."""
+        head, _, name = urn.rpartition("::")
+        prefix, _, qualified = head.rpartition("::")
+        parents, _, own_type = qualified.rpartition("$")
+        out = list(getattr(request, "aliasURNs", []) or [])
+        for alias in getattr(request, "aliases", []) or []:
+            if alias.HasField("urn") and alias.urn:
+                out.append(alias.urn)
+                continue
+            spec = alias.spec
+            typ = spec.type or own_type
+            chain = f"{parents}${typ}" if parents else typ
+            out.append(f"{prefix}::{chain}::{spec.name or name}")
+        return sorted(set(out) - {urn})
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         reg = self._by_urn.get(request.urn)

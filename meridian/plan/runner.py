@@ -27,6 +27,8 @@ class Plan:
     document: dict[str, Any]
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    # urn -> the URNs its aliases name (the engine matches them against an existing stack's state)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def resources(self) -> list[dict[str, Any]]:
@@ -130,7 +132,8 @@ def run_plan(
         progress(f"running the infra program for stack {stack!r} under the mock runtime")
     _sync_await(run_pulumi_func(body))
     seconds = time.perf_counter() - started
-    return Plan(stack, config, to_document(monitor, stack), seconds, plan_warnings)
+    aliases = {r.urn: r.aliases for r in monitor.registrations if r.aliases}
+    return Plan(stack, config, to_document(monitor, stack), seconds, plan_warnings, aliases)
 
 
 def to_document(monitor: Any, stack: str) -> dict[str, Any]:

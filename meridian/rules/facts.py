@@ -720,10 +720,18 @@ def lb_routes(lb: Resource, view: StackView) -> list[tuple[str, str, Resource | 
                 out.append((route, f"<{prop}: reference not resolvable>", None))
 
     def scan(block: dict[str, Any], prop_root: str | None = None) -> None:
-        add("default", prop_root or "defaultPoolIds", block.get("defaultPoolIds") or block.get("defaultPools"))
-        add("fallback", prop_root or "fallbackPoolId", block.get("fallbackPoolId") or block.get("fallbackPool"))
+        # pulumi-cloudflare 5: defaultPoolIds / fallbackPoolId / regionPools [{region, poolIds}];
+        # pulumi-cloudflare 6: defaultPools / fallbackPool / regionPools {region: [ids]}.
+        for route, keys in (("default", ("defaultPoolIds", "defaultPools")), ("fallback", ("fallbackPoolId", "fallbackPool"))):
+            key = next((k for k in keys if k in block), keys[0])
+            add(route, prop_root or key, block.get(key))
         for key, field_ in (("regionPools", "region"), ("countryPools", "country"), ("popPools", "pop")):
-            for entry in block.get(key) or []:
+            entries = block.get(key) or []
+            if isinstance(entries, dict):  # v6: {code: [pool ids]}
+                for code, ids in entries.items():
+                    add(f"{field_}:{code}", prop_root or key, ids)
+                continue
+            for entry in entries:
                 if isinstance(entry, dict):
                     add(f"{field_}:{entry.get(field_)}", prop_root or key, entry.get("poolIds"))
 

@@ -33,7 +33,7 @@ def _needs(path: Path) -> None:
 def violating_plan(dev_plan):  # type: ignore[no-untyped-def]
     """The dev plan with a US lake bucket tagged for the EU: one location violation."""
     doc = copy.deepcopy(dev_plan.document)
-    bucket = next(r for r in doc["deployment"]["resources"] if r["type"] == "aws:s3/bucketV2:BucketV2"
+    bucket = next(r for r in doc["deployment"]["resources"] if r["type"] == "aws:s3/bucket:Bucket"
                   and r["urn"].endswith("-lake-bucket"))
     for side in ("inputs", "outputs"):
         bucket[side]["tags"] = {**bucket[side].get("tags", {}), "jurisdiction": "eu"}

@@ -52,10 +52,11 @@ def _pool_region(plan: Plan) -> dict[str, catalog.Region]:
 
 
 def _reachable_ids(lb: dict[str, Any]) -> list[tuple[str, str]]:
+    """pulumi-cloudflare 6 shapes: defaultPools, fallbackPool, {code: [pool ids]} steering maps."""
     i = lb["inputs"]
-    out = [("defaultPoolIds", x) for x in i["defaultPoolIds"]] + [("fallbackPoolId", i["fallbackPoolId"])]
+    out = [("defaultPools", x) for x in i["defaultPools"]] + [("fallbackPool", i["fallbackPool"])]
     for key in ("regionPools", "countryPools", "popPools"):
-        out += [(key, x) for entry in i.get(key, []) for x in entry["poolIds"]]
+        out += [(key, x) for ids in (i.get(key) or {}).values() for x in ids]
     return out
 
 
@@ -78,7 +79,7 @@ def test_eu_bound_hostname_reaches_only_eu_pools_including_fallback(prod_cf: Pla
     assert meta.jurisdiction == "eu"
     assert lb["inputs"]["steeringPolicy"] == "geo"
     reach = _reachable_ids(lb)
-    assert {k for k, _ in reach} >= {"defaultPoolIds", "fallbackPoolId", "regionPools", "countryPools"}
+    assert {k for k, _ in reach} >= {"defaultPools", "fallbackPool", "regionPools", "countryPools"}
     for key, pool_id in reach:
         assert regions[pool_id].within("eu"), (key, pool_id)
 
@@ -89,7 +90,7 @@ def test_global_hostname_may_fail_over_anywhere(prod_cf: Plan) -> None:
     assert cloudflare_meta.parse_load_balancer(lb["inputs"]["description"]).jurisdiction is None
     assert lb["inputs"]["steeringPolicy"] == "proximity"
     assert lb["inputs"]["sessionAffinity"] == "cookie"
-    assert lb["inputs"]["adaptiveRoutings"] == [{"failoverAcrossPools": True}]
+    assert lb["inputs"]["adaptiveRouting"] == {"failoverAcrossPools": True}
     assert {regions[i].country for _, i in _reachable_ids(lb)} >= {"US", "TW"}
 
 

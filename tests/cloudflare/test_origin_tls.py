@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 
 ORIGIN_CERT = "cloudflare:index/originCaCertificate:OriginCaCertificate"
 CSR = "tls:index/certRequest:CertRequest"
-AOP = "cloudflare:index/authenticatedOriginPulls:AuthenticatedOriginPulls"
+AOP = "cloudflare:index/authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings"
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 from tests.infra_aws.helpers import View, aws_plan
 
-BUCKET = "aws:s3/bucketV2:BucketV2"
+BUCKET = "aws:s3/bucket:Bucket"
 KEY = "aws:kms/key:Key"
 DATA_TYPES = (BUCKET, KEY)
 
@@ -52,15 +52,15 @@ def test_every_bucket_is_locked_down(prod: View, dev: View, stack: str) -> None:
         (pab,) = on_bucket(view, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", b)
         assert all(pab["inputs"][k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
                                               "restrictPublicBuckets")), name
-        (ver,) = on_bucket(view, "aws:s3/bucketVersioningV2:BucketVersioningV2", b)
+        (ver,) = on_bucket(view, "aws:s3/bucketVersioning:BucketVersioning", b)
         assert ver["inputs"]["versioningConfiguration"]["status"] == "Enabled"
         (policy,) = on_bucket(view, "aws:s3/bucketPolicy:BucketPolicy", b)
         tls = [s for s in json.loads(policy["inputs"]["policy"])["Statement"] if s["Sid"] == "DenyInsecureTransport"]
         assert tls[0]["Effect"] == "Deny" and tls[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-        (sse,) = on_bucket(view, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", b)
+        (sse,) = on_bucket(view, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", b)
         assert sse["inputs"]["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] in ("aws:kms", "AES256")
         assert b["inputs"]["tags"]["data-class"] and b["inputs"]["tags"]["jurisdiction"], name
-        assert on_bucket(view, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", b)
+        assert on_bucket(view, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", b)
 
 
 @pytest.mark.parametrize("lake", ["us-primary", "eu-pii"])
@@ -71,12 +71,12 @@ def test_lake_key_tiers_logging_retention_and_zones(prod: View, lake: str) -> No
     # Customer-managed key, in the lake's own region, used with bucket keys.
     key = prod.named(KEY, f"{lake}-key-key")
     assert prod.region(key) == cfg.region and key["inputs"]["enableKeyRotation"] is True
-    (sse,) = on_bucket(prod, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", bucket)
+    (sse,) = on_bucket(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket)
     rule = sse["inputs"]["rules"][0]
     assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key["outputs"]["arn"]}
     assert rule["bucketKeyEnabled"] is True
     # hot -> warm -> cold -> archive with the configured days; old versions expire.
-    (lc,) = on_bucket(prod, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", bucket)
+    (lc,) = on_bucket(prod, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", bucket)
     tiering = lc["inputs"]["rules"][0]
     assert [(t["days"], t["storageClass"]) for t in tiering["transitions"]] == [
         (cfg.tiers.warm_after_days, "STANDARD_IA"), (cfg.tiers.cold_after_days, "GLACIER_IR"),
@@ -84,13 +84,13 @@ def test_lake_key_tiers_logging_retention_and_zones(prod: View, lake: str) -> No
     ]
     assert tiering["noncurrentVersionExpiration"]["noncurrentDays"] == cfg.tiers.noncurrent_expire_days
     # Access logs go to a log bucket in the same region, tagged like the lake.
-    (logging,) = on_bucket(prod, "aws:s3/bucketLoggingV2:BucketLoggingV2", bucket)
+    (logging,) = on_bucket(prod, "aws:s3/bucketLogging:BucketLogging", bucket)
     logs = prod.named(BUCKET, f"{lake}-logs-bucket")
     assert logging["inputs"]["targetBucket"] == logs["id"] and prod.region(logs) == cfg.region
     assert logs["inputs"]["tags"]["data-class"] == cfg.data_class and logs["protect"]
     # 7-year compliance retention, switched on at creation.
     assert bucket["inputs"]["objectLockEnabled"] is True
-    (lock,) = on_bucket(prod, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", bucket)
+    (lock,) = on_bucket(prod, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", bucket)
     assert lock["inputs"]["rule"]["defaultRetention"] == {"mode": "COMPLIANCE", "years": cfg.retention_years}
     zones = sorted(o["inputs"]["key"] for o in on_bucket(prod, "aws:s3/bucketObjectv2:BucketObjectv2", bucket))
     assert zones == ["curated/", "models/", "processed/", "raw/"]
@@ -101,7 +101,7 @@ def test_lake_key_tiers_logging_retention_and_zones(prod: View, lake: str) -> No
 def test_dev_lake_has_no_retention(dev: View) -> None:
     bucket = lake_bucket(dev, "dev-us-internal")
     assert not bucket["inputs"].get("objectLockEnabled")
-    assert not dev.of_type("aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")
+    assert not dev.of_type("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
 
 
 @pytest.mark.parametrize(("lake", "replica_region"), [("us-primary", "us-west-2"), ("eu-pii", "eu-central-1")])
@@ -118,7 +118,7 @@ def test_replicas_live_where_config_says_with_their_own_key(prod: View, lake: st
     assert prod.region(repl) == prod.region(src)
     assert replica["inputs"]["tags"]["jurisdiction"] == src["inputs"]["tags"]["jurisdiction"]
     assert replica["inputs"]["objectLockEnabled"] is True  # locked objects replicate only into locked buckets
-    (logging,) = on_bucket(prod, "aws:s3/bucketLoggingV2:BucketLoggingV2", replica)
+    (logging,) = on_bucket(prod, "aws:s3/bucketLogging:BucketLogging", replica)
     rlogs = prod.named(BUCKET, f"{lake}-replica-{replica_region}-logs-bucket")
     assert logging["inputs"]["targetBucket"] == rlogs["id"] and prod.region(rlogs) == replica_region
 

@@ -133,7 +133,7 @@ def test_access_logs_go_to_a_log_store_in_the_same_region(view: View) -> None:
     for lake in view.plan.config.data_lakes:
         parts = _lake_parts(view, lake.name)
         lake_account, log_account = _accounts(parts)
-        (setting,) = parts["azure-native:insights:DiagnosticSetting"]
+        (setting,) = parts["azure-native:monitor:DiagnosticSetting"]
         i = setting["inputs"]
         assert i["resourceUri"] == f"{lake_account['id']}/blobServices/default"
         assert i["storageAccountId"] == log_account["id"]

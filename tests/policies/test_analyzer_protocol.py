@@ -64,7 +64,7 @@ def _eu_bucket(doc):  # type: ignore[no-untyped-def]
     """An EU lake's own bucket (not a replica or log target: those would rightly break their source's
     replication / logging rule too)."""
     return next(r for r in doc["deployment"]["resources"]
-                if r["type"] == "aws:s3/bucketV2:BucketV2" and (r["inputs"].get("tags") or {}).get("jurisdiction") == "eu"
+                if r["type"] == "aws:s3/bucket:Bucket" and (r["inputs"].get("tags") or {}).get("jurisdiction") == "eu"
                 and r["urn"].endswith("-lake-bucket") and "replica" not in r["urn"])
 
 

@@ -17,12 +17,12 @@ from tests.conftest import ROOT
 ZONE = {
     "aws": "aws:route53/zone:Zone",
     "gcp": "gcp:dns/managedZone:ManagedZone",
-    "azure": "azure-native:network:PrivateZone",
+    "azure": "azure-native:privatedns:PrivateZone",
 }
 RECORD = {
     "aws": "aws:route53/record:Record",
     "gcp": "gcp:dns/recordSet:RecordSet",
-    "azure": "azure-native:network:PrivateRecordSet",
+    "azure": "azure-native:privatedns:PrivateRecordSet",
 }
 
 
@@ -133,7 +133,7 @@ def test_zones_are_attached_to_the_clusters_own_network(prod_plan: Plan) -> None
         nets = zone["inputs"]["privateVisibilityConfig"]["networks"]
         assert nets == [{"networkUrl": ids[f"{cluster}-vpc"]}]
         seen.add("gcp")
-    for link in prod_plan.of_type("azure-native:network:VirtualNetworkLink"):
+    for link in prod_plan.of_type("azure-native:privatedns:VirtualNetworkLink"):
         if "-dns-" not in _name(link):
             continue  # the router Redis' privatelink zone (test below)
         cluster = _name(link).split("-dns-")[0]
@@ -226,7 +226,7 @@ def test_vault_api_is_an_internal_lb_to_the_active_node_only(prod_plan: Plan) ->
 def test_azure_router_redis_is_private_and_resolves_to_its_endpoint(prod_plan):
     """Azure Cache for Redis holds tenant budgets: no public network access; the router reaches it
     through a private endpoint in its cluster's node subnet, resolved by the privatelink zone."""
-    caches = prod_plan.of_type("azure-native:cache:Redis")
+    caches = prod_plan.of_type("azure-native:redis:Redis")
     assert caches
     ids = {r["id"] for r in caches}
     for cache in caches:
@@ -236,7 +236,7 @@ def test_azure_router_redis_is_private_and_resolves_to_its_endpoint(prod_plan):
     targets = {c["privateLinkServiceId"] for e in endpoints for c in e["inputs"]["privateLinkServiceConnections"]
                if c["groupIds"] == ["redisCache"]}
     assert ids and ids <= targets
-    zones = [z for z in prod_plan.of_type("azure-native:network:PrivateZone")
+    zones = [z for z in prod_plan.of_type("azure-native:privatedns:PrivateZone")
              if z["inputs"]["privateZoneName"] == "privatelink.redis.cache.windows.net"]
     assert len(zones) == len(caches)
     assert all("jurisdiction" not in z["inputs"].get("tags", {}) for z in zones)  # global: no jurisdiction

@@ -173,10 +173,11 @@ def test_without_cloudflare_the_public_port_is_still_https_self_signed() -> None
 
 def test_authenticated_origin_pulls_requires_cloudflares_client_certificate() -> None:
     plan = plan_routers("dev", stack_with("dev", cloudflare={"authenticated_origin_pulls": True}), cloudflare=True)
-    (zone,) = plan.of_type("cloudflare:index/authenticatedOriginPulls:AuthenticatedOriginPulls")
+    # pulumi-cloudflare 6: the zone-wide setting and the zone's client certificate
+    (zone,) = plan.of_type("cloudflare:index/authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings")
     assert zone["inputs"]["enabled"] is True and "hostname" not in zone["inputs"]  # zone-wide
     (upload,) = plan.of_type("cloudflare:index/authenticatedOriginPullsCertificate:AuthenticatedOriginPullsCertificate")
-    assert upload["inputs"]["type"] == "per-zone" and _is_secret(upload["inputs"]["privateKey"])
+    assert _is_secret(upload["inputs"]["privateKey"]) and upload["urn"] in zone.get("dependencies", [])
     (ca,) = [r for r in plan.of_type("tls:index/selfSignedCert:SelfSignedCert") if "origin-pull" in r["urn"]]
     assert ca["inputs"]["isCaCertificate"] is True
     for s in _tls_secrets(plan).values():

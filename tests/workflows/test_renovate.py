@@ -9,7 +9,6 @@ import json
 import os
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
@@ -41,7 +40,7 @@ def extracted() -> dict[tuple[str, str], set[str]]:
             entry = json.loads(line)
         except ValueError:
             continue
-        for manager, files in (entry.get("packageFiles") or {}).items():
+        for files in (entry.get("packageFiles") or {}).values():
             for f in files:
                 for dep in f.get("deps", []):
                     key = (str(dep.get("datasource")), str(dep.get("depName")))

@@ -69,6 +69,7 @@ OUTPUTS: dict[str, Any] = {
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:kms/key:Key": _kms_key,
     "aws:s3/bucketV2:BucketV2": _bucket,
+    "aws:s3/bucket:Bucket": _bucket,  # pulumi-aws 7: the V2 shape under the old name
     "aws:iam/role:Role": _role,
     "aws:eks/nodeGroup:NodeGroup": _node_group,
     "aws:route53/zone:Zone": lambda name, _i: {"zoneId": "Z" + _hex(name, 20).upper()},

@@ -165,6 +165,7 @@ OUTPUTS: dict[str, Any] = {
     "azure-native:network:PublicIPAddress": _public_ip,
     # ARM names a private zone by its DNS name (the path parameter), not by the Pulumi resource name.
     "azure-native:network:PrivateZone": lambda _name, inputs: {"name": inputs["privateZoneName"]},
+    "azure-native:privatedns:PrivateZone": lambda _name, inputs: {"name": inputs["privateZoneName"]},
     "random:index/randomId:RandomId": _random_id,
 }
 CALLS: dict[str, Any] = {

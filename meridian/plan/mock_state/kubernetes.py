@@ -45,9 +45,14 @@ OUTPUTS: dict[str, Any] = {
     },
     "gcp:redis/instance:Instance": lambda name, _i: {"host": _ip(name), "authString": "offline-plan-auth"},
     "azure-native:cache:Redis": lambda name, _i: {"hostName": f"{name}.redis.cache.windows.net"},
+    "azure-native:redis:Redis": lambda name, _i: {"hostName": f"{name}.redis.cache.windows.net"},  # azure-native 3
 }
 CALLS: dict[str, Any] = {
     "azure-native:cache:listRedisKeys": lambda _a: {
+        "primaryKey": "offline-plan-key",
+        "secondaryKey": "offline-plan-key2",
+    },
+    "azure-native:redis:listRedisKeys": lambda _a: {  # azure-native 3
         "primaryKey": "offline-plan-key",
         "secondaryKey": "offline-plan-key2",
     },

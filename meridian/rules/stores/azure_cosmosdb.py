@@ -17,7 +17,8 @@ from meridian.rules.stack import Resource, StackView
 from meridian.rules.stores.azure_common import NOVER, kind, public_network, tls12
 from meridian.rules.stores.azure_storage import geo_pair_target
 
-COSMOS = "azure-native:documentdb:DatabaseAccount"
+COSMOS = "azure-native:documentdb:DatabaseAccount"  # azure-native 2
+COSMOS_V3 = "azure-native:cosmosdb:DatabaseAccount"  # azure-native 3
 
 
 def _cosmos_locations(res: Resource) -> list[object]:
@@ -53,7 +54,7 @@ def cosmos_replicas(res: Resource, view: StackView) -> list[Target]:
 COSMOS_KIND = kind(
     "azure-cosmosdb-account",
     "Cosmos DB account",
-    (COSMOS,),
+    (COSMOS, COSMOS_V3),
     locate=cosmos_locate,
     replicas=cosmos_replicas,
     key=azure_key_use("keyVaultKeyUri"),

@@ -56,3 +56,17 @@ def test_pool_ids_unknown_at_preview_resolved_through_property_dependencies():
     doc = edit(doc, "eu-api", "@propertyDependencies",
                {"fallbackPoolId": ["urn:pulumi:prod::acme-lake::cloudflare:index/loadBalancerPool:LoadBalancerPool::aws-use1"]})
     assert_has_violation(doc, RULE, "eu-api", "aws-use1")
+
+
+def test_pulumi_cloudflare_6_shapes_are_read_too():
+    """v6 names the pools defaultPools / fallbackPool and steers with {code: [pool ids]} maps."""
+    from tests.rules.exports import DELETE, violations
+
+    doc = edit(cloudflare_stack(), "eu-api", "defaultPoolIds", DELETE)
+    doc = edit(doc, "eu-api", "fallbackPoolId", DELETE)
+    doc = edit(doc, "eu-api", "countryPools", {"DE": ["pool-gcp-euw1"]})
+    doc = edit(doc, "eu-api", "regionPools", {"WEU": ["pool-aws-use1"]})  # a US pool for western Europe
+    doc = edit(doc, "eu-api", "defaultPools", ["pool-aws-euw1"])
+    doc = edit(doc, "eu-api", "fallbackPool", "pool-azure-weu")
+    found = [v for v in violations(doc) if v.rule == "residency-cloudflare-steering"]
+    assert len(found) == 1 and "aws-use1" in found[0].message and "region:WEU" in found[0].message

@@ -18,17 +18,19 @@ from meridian.rules.stores import KINDS, kind_for
 from tests.rules.stores.factory import CASES
 from tests.rules.stores.test_kinds import CONFIG
 
-# Tokens of supported majors other than the installed ones (pulumi-aws 7, pulumi-gcp 10,
-# azure-native 3), checked against those SDKs' own resource registrations (their wheels'
-# `_utilities.register` tables) when the kinds were written.
+# Tokens of supported majors other than the installed ones (pulumi-aws 6, pulumi-gcp 8,
+# azure-native 2), checked against those SDKs' own resource registrations (their
+# `_utilities.register` tables) when the kinds were written and the providers upgraded.
 OTHER_MAJORS = {
-    "azure-native:redis:Redis": "azure-native 3", "azure-native:redis:LinkedServer": "azure-native 3",
-    "azure-native:redisenterprise:RedisEnterprise": "azure-native 3",
-    "azure-native:monitor:DiagnosticSetting": "azure-native 3",
+    "azure-native:cache:Redis": "azure-native 2", "azure-native:cache:LinkedServer": "azure-native 2",
+    "azure-native:cache:RedisEnterprise": "azure-native 2", "azure-native:documentdb:DatabaseAccount": "azure-native 2",
+    "azure-native:insights:DiagnosticSetting": "azure-native 2",
 }
-# Properties of another supported major read as well (checked in that SDK's wheel): pulumi-aws 7's
-# Bucket (the V2 shape) nests inline logging under `logging`, v6 under `loggings`.
-OTHER_MAJOR_PROPERTIES = {"aws-s3-bucket": {"logging"}}
+# Properties of another supported major read as well (checked in that SDK): pulumi-aws 6's BucketV2
+# nests inline logging under `loggings` (v7's Bucket: `logging`); v6's Redshift cluster had inline
+# `logging` and `snapshotCopy` blocks, which v7 moved to their own resources.
+OTHER_MAJOR_PROPERTIES = {"aws-s3-bucket": {"logging", "loggings", "serverSideEncryptionConfigurations", "versionings"},
+                          "aws-redshift-cluster": {"logging", "snapshotCopy"}}
 # Generic keys every kind may read (identity, classification, placement), not service properties.
 GENERIC = {"__id", "id", "tags", "tagsAll", "labels", "effectiveLabels", "region", "location", "name",
            "arn", "keyId", "bucket", "vaultName", "accountName", "resourceGroupName", "selfLink", "vaultUri",
