@@ -12,6 +12,7 @@ import pulumi_azure_native.managedidentity as managedidentity
 import pulumi_kubernetes as k8s
 from pulumi import ResourceOptions
 
+from infra.azure.cluster_logs import AksLogs
 from infra.azure.identity import (
     ROLE_KEY_VAULT_CRYPTO_USER,
     ROLE_NETWORK_CONTRIBUTOR,
@@ -193,6 +194,8 @@ class AksCluster(pulumi.ComponentResource):
             opts=ResourceOptions(parent=self, depends_on=grants),
         )
 
+        self.logs = AksLogs(name, cluster=cluster, stack=stack, resource_group_name=network.resource_group_name,
+                            cluster_id=mc.id, tags=tags, opts=ResourceOptions(parent=self))
         self.cluster_name: pulumi.Output[str] = mc.name
         self.fqdn: pulumi.Output[str] = (mc.private_fqdn if self.private and not self.public_fqdn else mc.fqdn).apply(
             lambda f: f or ""

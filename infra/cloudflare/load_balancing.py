@@ -21,6 +21,13 @@ from meridian import catalog, cloudflare_meta
 from meridian.config import Cloudflare, Cluster, Hostname
 
 
+def regional_key(hostname: str, jurisdiction: str) -> str:
+    """The catalog's Regional Services key for a bound hostname (config checks refuse the others)."""
+    key = catalog.cloudflare_region(jurisdiction)
+    if key is None:
+        raise ValueError(f"cloudflare hostname {hostname}: jurisdiction {jurisdiction!r} has no Cloudflare region")
+    return key
+
 class GlobalLoadBalancing(pulumi.ComponentResource):
     provider: cloudflare.Provider
     monitor: cloudflare.LoadBalancerMonitor
@@ -93,7 +100,7 @@ class GlobalLoadBalancing(pulumi.ComponentResource):
                 opts=child,
             )
             if config.origin_domain:
-                self.origin_records[cluster_name] = cloudflare.Record(
+                self.origin_records[cluster_name] = cloudflare.DnsRecord(  # v6 name; the SDK aliases the v5 Record type
                     f"{name}-{cluster_name}-origin",
                     zone_id=config.zone_id,
                     name=f"{cluster_name}.{config.origin_domain}",
@@ -107,6 +114,19 @@ class GlobalLoadBalancing(pulumi.ComponentResource):
 
         self.load_balancers = {
             h.name: self._load_balancer(name, h, config, by_name, child) for h in config.hostnames
+        }
+        # Regional Services: a residency-bound hostname's TLS is terminated (and its requests inspected)
+        # only in Cloudflare data centres inside its jurisdiction, wherever the user connects from.
+        self.regional_hostnames = {
+            h.name: cloudflare.RegionalHostname(
+                f"{name}-{h.name}-regional",
+                zone_id=config.zone_id,
+                hostname=h.name,
+                region_key=regional_key(h.name, h.jurisdiction),
+                opts=child,
+            )
+            for h in config.hostnames
+            if h.jurisdiction is not None
         }
 
         # TLS to the origins: a certificate per cluster for every name Cloudflare connects to it as.
@@ -125,6 +145,7 @@ class GlobalLoadBalancing(pulumi.ComponentResource):
             {
                 "pools": {n: p.id for n, p in self.pools.items()},
                 "loadBalancers": {n: lb.id for n, lb in self.load_balancers.items()},
+                "regionalHostnames": {n: r.region_key for n, r in self.regional_hostnames.items()},
                 "monitor": self.monitor.id,
             }
         )

@@ -11,6 +11,7 @@ from pulumi import ResourceOptions
 
 from infra.gcp.cluster import GkeCluster
 from infra.gcp.identity import NodeServiceAccount
+from infra.gcp.log_routing import GkeLogRouting
 from infra.gcp.network import GcpVpc
 from infra.gcp.nodepools import GkeNodePools
 from infra.regional import cluster_tags
@@ -62,6 +63,7 @@ class GcpRegion(pulumi.ComponentResource):
             name, cluster=cluster, cluster_id=self.gke.cluster_id, zones=self.zones,
             service_account=self.node_identity, labels=self.labels, opts=child,
         )
+        self.log_routing = GkeLogRouting(name, cluster=cluster, stack=stack, project=self.project, opts=child)
         self.cluster_name: pulumi.Output[str] = self.gke.cluster_name
         self.endpoint: pulumi.Output[str] = self.gke.endpoint
         self.kubeconfig: pulumi.Output[str] = self.gke.kubeconfig

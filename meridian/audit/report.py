@@ -20,6 +20,7 @@ from meridian.rules.facts import (
     log_and_backup_targets,
     placement,
     pool_placement,
+    regional_services,
     replicas,
 )
 from meridian.rules.stores import CLASSIFIED_TOKENS
@@ -125,6 +126,8 @@ def hostname_entry(lb: Any, view: StackView, options: Mapping[str, Any]) -> dict
         "hostname": lb.props.get("name") or lb.name,
         "urn": lb.urn,
         "jurisdiction": jid,
+        "regional_services": regional_services(lb.props.get("name"), view),
+        "regional_services_expected": catalog.cloudflare_region(jid) if jid else None,
         "error": err,
         "routes": routes,
         "per_country": per_country,

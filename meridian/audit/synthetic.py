@@ -90,6 +90,8 @@ def synthetic_export(n_resources: int = 10_000, stack: str = "prod") -> dict[str
             rid=f"pid-{cloud}-{region}")
     for j in ("eu", "us"):
         pools = [f"pid-{c}-{r}" for c, r, jj in _PLACES if jj == j]
+        add("cloudflare:index/regionalHostname:RegionalHostname", f"lb-{j}-regional", {
+            "hostname": f"{j}.api.example.com", "regionKey": j})
         add("cloudflare:index/loadBalancer:LoadBalancer", f"lb-{j}", {
             "name": f"{j}.api.example.com", "description": f"meridian:hostname={j}.api.example.com;jurisdiction={j}",
             "defaultPoolIds": pools, "fallbackPoolId": pools[0]})

@@ -8,6 +8,8 @@ Residency fails closed: an unknown region, country or jurisdiction raises, never
 from meridian.catalog.lookup import (
     all_regions,
     aws_partition,
+    cloudflare_metadata_boundary,
+    cloudflare_region,
     country_jurisdictions,
     geo_pair,
     jurisdiction,
@@ -39,6 +41,8 @@ __all__ = [
     "UnknownRegionError",
     "all_regions",
     "aws_partition",
+    "cloudflare_metadata_boundary",
+    "cloudflare_region",
     "country_jurisdictions",
     "geo_pair",
     "jurisdiction",

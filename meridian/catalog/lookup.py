@@ -9,6 +9,8 @@ from meridian.catalog.data import (
     AWS_PARTITIONS,
     AWS_REGIONS,
     AZURE_REGIONS,
+    CLOUDFLARE_METADATA_BOUNDARY,
+    CLOUDFLARE_REGIONAL_SERVICES,
     GCP_REGIONS,
     GCP_SERVICE_LOCATIONS,
     JURISDICTIONS,
@@ -144,3 +146,14 @@ def service_location(service: str, location_id: str) -> Region | None:
         if reg.id == lid:
             return reg
     return None
+
+
+def cloudflare_region(jurisdiction_id: str) -> str | None:
+    """The Cloudflare Regional Services region key that keeps a jurisdiction's TLS termination inside it,
+    or None when the catalog has none (callers refuse a bound hostname there)."""
+    return CLOUDFLARE_REGIONAL_SERVICES.get(jurisdiction(jurisdiction_id).id)
+
+
+def cloudflare_metadata_boundary(jurisdiction_id: str) -> str | None:
+    """The Customer Metadata Boundary region for a jurisdiction, or None when Cloudflare offers none."""
+    return CLOUDFLARE_METADATA_BOUNDARY.get(jurisdiction(jurisdiction_id).id)

@@ -30,6 +30,14 @@ def check_cloudflare(cfg: StackConfig) -> list[str]:
 
     for i, h in enumerate(cf.hostnames):
         base = f"{_KEY}.hostnames[{i}]"
+        if h.jurisdiction is not None:
+            try:
+                if catalog.cloudflare_region(h.jurisdiction) is None:
+                    problems.append(f"{base}.jurisdiction: hostname {h.name} is bound to {h.jurisdiction!r}, which "
+                                    "has no Cloudflare Regional Services region in the catalog: its TLS could be "
+                                    "terminated outside the jurisdiction")
+            except catalog.UnknownJurisdictionError:
+                pass  # reported with the other jurisdiction checks
         if names.count(h.name) > 1:
             problems.append(f"{base}.name: hostname {h.name!r} is listed more than once")
         reachable = h.reachable_pools()

@@ -42,3 +42,18 @@ def check_vault(cfg: StackConfig) -> list[str]:
         if v.replicas > 1 and host.network.azs < 2:
             problems.append(f"{BASE}.replicas: HA Vault needs a cluster spread over at least 2 zones")
     return problems
+
+
+def vault_jurisdiction_warnings(cfg: StackConfig) -> list[str]:
+    """Vault keeps the secrets of every cluster (KV, database credentials, the router's upstream keys)
+    in its raft storage on its own cluster: a cluster in another jurisdiction has its secrets stored
+    outside it. Not an error - secrets are not the data the residency rules bind - but the plan says so."""
+    v = cfg.vault
+    if v is None:
+        return []
+    home = next((c for c in cfg.clusters if c.name == v.cluster), None)
+    if home is None:
+        return []
+    return [f"Vault on {home.name} (jurisdiction {home.jurisdiction}) holds the secrets of cluster {c.name} "
+            f"(jurisdiction {c.jurisdiction}): they are stored outside {c.jurisdiction} (README: where Vault keeps "
+            "secrets)" for c in cfg.clusters if c.jurisdiction != home.jurisdiction]

@@ -108,7 +108,9 @@ def run_plan(
     problems, warnings = kubernetes_support(config, today or date.today())
     if problems:
         raise ConfigError(problems, str(path))
-    plan_warnings = warnings
+    from meridian.config.checks_vault import vault_jurisdiction_warnings
+
+    plan_warnings = warnings + vault_jurisdiction_warnings(config)
     values, secret_keys = _pulumi_config_map(path)
 
     _ensure_event_loop()

@@ -43,6 +43,16 @@ AZ_KEY = "azure-native:keyvault:Key"
 
 CF_LB = "cloudflare:index/loadBalancer:LoadBalancer"
 CF_POOL = "cloudflare:index/loadBalancerPool:LoadBalancerPool"
+CF_REGIONAL_HOSTNAME = "cloudflare:index/regionalHostname:RegionalHostname"
+
+
+def regional_services(hostname: Any, view: StackView) -> str | None:
+    """The Regional Services region key of a hostname (its RegionalHostname, matched by exact
+    hostname), or None when the stack does not regionalize it."""
+    for r in view.of_type(CF_REGIONAL_HOSTNAME):
+        if r.props.get("hostname") == hostname and known(r.props.get("regionKey")):
+            return str(r.props["regionKey"])
+    return None
 
 SENSITIVE = ("pii", "restricted")
 
@@ -185,7 +195,8 @@ def _classify_tags(tags: dict[str, Any], source: str = "tags") -> Classification
 
 def classify(res: Resource, view: StackView | None = None) -> Classification:
     """From the resource's own tags/labels; else from the pack config `classifications`; else, for
-    kinds that cannot carry tags or labels, from the store that owns it. A taggable store without
+    kinds that cannot carry tags or labels, from its description's Meridian classification
+    (meridian.classification_meta) or the store that owns it. A taggable store without
     tags is unclassified (fail closed): problems name what is missing."""
     own = labels(res)
     if DATA_CLASS_KEY in own or JURISDICTION_KEY in own or view is None:
@@ -194,6 +205,16 @@ def classify(res: Resource, view: StackView | None = None) -> Classification:
         if o.matches(res):
             return Classification(o.data_class, o.jurisdiction, (), "config")
     kind = kind_of(res)
+    if kind is not None and not kind.taggable:
+        from meridian.classification_meta import ClassificationMetaError, parse
+
+        try:
+            meta = parse(res.props.get("description"))
+        except ClassificationMetaError as e:
+            return Classification(None, None, (f"{e} (fail closed)",), "description")
+        if meta is not None:
+            c = _classify_tags({DATA_CLASS_KEY: meta[0], JURISDICTION_KEY: meta[1]}, "description")
+            return c
     if kind is not None and not kind.taggable and kind.owner is not None:
         owner = kind.owner(res, view)
         if owner is not None and owner is not res:

@@ -61,3 +61,23 @@ def test_html_groups_by_jurisdiction_then_kind(tmp_path):
     eu = page.index("<h3>eu (")
     assert page.index("<h4>RDS DB instance (1)</h4>", eu) > eu
     assert "<h3>unclassified (1)</h3>" in page
+
+
+def test_removing_a_hostnames_regional_entry_is_caught(prod_plan):
+    """The prod plan regionalizes eu./us.; without the EU entry, the pack and the audit both report it."""
+    import copy
+
+    from meridian.audit.report import build_report
+
+    doc = copy.deepcopy(prod_plan.document)
+    report = build_report(doc)
+    eu = next(h for h in report.hostnames if h["hostname"].startswith("eu."))
+    assert eu["regional_services"] == "eu" == eu["regional_services_expected"]
+    assert not [v for v in report.violations if v.rule == "residency-cloudflare-steering"]
+    doc["deployment"]["resources"] = [r for r in doc["deployment"]["resources"]
+                                      if not (r["type"].endswith(":RegionalHostname") and
+                                              r["inputs"]["hostname"].startswith("eu."))]
+    report = build_report(doc)
+    [v] = [v for v in report.violations if v.rule == "residency-cloudflare-steering"]
+    assert "not regionalized" in v.message and v.enforcement == "mandatory"
+    assert next(h for h in report.hostnames if h["hostname"].startswith("eu."))["regional_services"] is None

@@ -109,7 +109,7 @@ def test_api_token_is_a_secret_from_config(write_stack, tmp_path: Path) -> None:
 
 
 def test_origin_records_point_at_ingress_addresses(prod_cf: Plan) -> None:
-    recs = prod_cf.of_type("cloudflare:index/record:Record")
+    recs = prod_cf.of_type("cloudflare:index/dnsRecord:DnsRecord")
     assert len(recs) == 8
     assert {r["inputs"]["name"] for r in recs} >= {"gcp-euw1.origin.meridian.example.com"}
     assert all(r["inputs"]["proxied"] is False and r["inputs"]["type"] == "A" for r in recs)
@@ -125,3 +125,26 @@ def test_meta_round_trips_and_fails_closed() -> None:
                 "meridian:cloud=gcp;region=x;cluster=c;extra=1", "meridian:cloud=gcp;region=X Y;cluster=c"):
         with pytest.raises(cloudflare_meta.MetaError):
             cloudflare_meta.parse(bad)
+
+
+def test_every_residency_bound_hostname_is_regionalized_in_its_jurisdiction(prod_cf: Plan) -> None:
+    """Regional Services: the TLS of eu./us. hostnames is terminated only inside their jurisdiction."""
+    regional = {r["inputs"]["hostname"]: r["inputs"]["regionKey"]
+                for r in prod_cf.of_type("cloudflare:index/regionalHostname:RegionalHostname")}
+    bound = {h.name: h.jurisdiction for h in prod_cf.config.cloudflare.hostnames if h.jurisdiction}  # type: ignore[union-attr]
+    assert bound and regional == {name: catalog.cloudflare_region(j) for name, j in bound.items()}
+    assert regional["eu.api.meridian.example.com"] == "eu" and regional["us.api.meridian.example.com"] == "us"
+
+
+def test_a_jurisdiction_cloudflare_cannot_serve_regionally_is_a_config_error() -> None:
+    from meridian.config import ConfigError, parse_stack_config
+
+    raw = platform_config("prod")
+    host = next(h for h in raw["cloudflare"]["hostnames"] if h.get("jurisdiction") == "eu")
+    host["jurisdiction"] = "ch"  # Switzerland: no Regional Services key in the catalog
+    try:
+        parse_stack_config(raw, "test")
+    except ConfigError as e:
+        assert "eu.api.meridian.example.com is bound to 'ch'" in str(e) and "Regional Services" in str(e)
+    else:
+        raise AssertionError("accepted a hostname bound to a jurisdiction without a Cloudflare region")

@@ -250,6 +250,8 @@ def cloudflare_stack() -> dict[str, Any]:
             "defaultPoolIds": ["pool-aws-euw1", "pool-gcp-euw1"], "fallbackPoolId": "pool-azure-weu",
             "steeringPolicy": "geo", "countryPools": [{"country": "DE", "poolIds": ["pool-gcp-euw1"]}],
             "regionPools": [{"region": "WEU", "poolIds": ["pool-aws-euw1"]}]}, provider=cp),
+        resource("cloudflare:index/regionalHostname:RegionalHostname", "eu-api-regional", {
+            "zoneId": "zone", "hostname": "eu.api.acme.example", "regionKey": "eu"}, provider=cp),
         resource("cloudflare:index/loadBalancer:LoadBalancer", "global-api", {
             "zoneId": "zone", "name": "api.acme.example",
             "description": "meridian:hostname=api.acme.example;jurisdiction=none",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from meridian.rules.facts import CF_LB, lb_jurisdiction, lb_routes, pool_placement
+from meridian import catalog
+from meridian.rules.facts import CF_LB, lb_jurisdiction, lb_routes, pool_placement, regional_services
 from meridian.rules.model import Finding, Rule, RuleSettings
 from meridian.rules.stack import Resource, StackView
 
@@ -23,6 +24,16 @@ def check(res: Resource, view: StackView, settings: RuleSettings) -> Iterator[Fi
         return
     if jid is None:
         return
+    wanted = catalog.cloudflare_region(jid)
+    got = regional_services(host, view)
+    if wanted is None:
+        yield Finding(f"hostname {host} is bound to '{jid}', which has no Cloudflare Regional Services region in the "
+                      "catalog: its TLS may be terminated outside the jurisdiction", jid)
+    elif got != wanted:
+        yield Finding(f"hostname {host} is bound to '{jid}' but " + (
+            f"its Regional Services region is {got!r}, not {wanted!r}" if got else
+            f"is not regionalized (no RegionalHostname with regionKey {wanted!r})") +
+            ": Cloudflare may decrypt its requests outside the jurisdiction", jid)
     unknown: dict[str, list[str]] = {}
     outside: dict[str, list[str]] = {}
     detail: dict[str, str] = {}
@@ -58,7 +69,9 @@ RULE = Rule(
     severity="critical",
     frameworks=("GDPR Art. 44", "UK-GDPR Art. 44"),
     description="For a Cloudflare load balancer bound to a jurisdiction, every pool it can reach (default "
-    "pools, fallback pool, region/country/PoP pools and rule overrides) is in a region of that jurisdiction.",
+    "pools, fallback pool, region/country/PoP pools and rule overrides) is in a region of that jurisdiction, and "
+    "the hostname is regionalized (a RegionalHostname with the jurisdiction's Regional Services region key), so "
+    "its TLS is terminated only inside the jurisdiction.",
     remediation="Remove out-of-jurisdiction pools from the load balancer, including fallback_pool_id; "
     "set region=<cloud>:<region> in every pool's description.",
     types=frozenset({CF_LB}),

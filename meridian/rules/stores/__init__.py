@@ -43,6 +43,7 @@ from meridian.rules.stores import (
     gcp_filestore,
     gcp_firestore,
     gcp_kms,
+    gcp_logging,
     gcp_memorystore,
     gcp_pubsub,
     gcp_spanner,
@@ -83,6 +84,7 @@ KINDS: tuple[StoreKind, ...] = (
     *gcp_memorystore.KINDS,
     *gcp_filestore.KINDS,
     *gcp_artifact_registry.KINDS,
+    *gcp_logging.KINDS,
     # Azure
     azure_storage.KIND,
     azure_keyvault.KIND,

@@ -43,7 +43,10 @@ def test_malformed_meridian_lb_description_fails_closed():
 def test_hostname_bound_by_config():
     config = PackConfig.from_mapping({RULE: {"residencyHostnames": {"api.acme.example": "eu"}}})
     doc = edit(cloudflare_stack(), "global-api", "description", DELETE)
-    assert_has_violation(doc, RULE, "global-api", "aws-use1", config=config)
+    from tests.rules.exports import violations
+
+    found = sorted(v.message for v in violations(doc, config))
+    assert len(found) == 2 and "aws-use1" in found[0] and "not regionalized" in found[1]
 
 
 def test_pool_region_from_config():
@@ -70,3 +73,20 @@ def test_pulumi_cloudflare_6_shapes_are_read_too():
     doc = edit(doc, "eu-api", "fallbackPool", "pool-azure-weu")
     found = [v for v in violations(doc) if v.rule == "residency-cloudflare-steering"]
     assert len(found) == 1 and "aws-use1" in found[0].message and "region:WEU" in found[0].message
+
+
+def test_a_bound_hostname_without_regional_services_is_caught():
+    """Cloudflare would terminate TLS wherever the user connects: decrypted outside the EU."""
+    from tests.rules.exports import drop
+
+    assert_has_violation(drop(cloudflare_stack(), "eu-api-regional"), RULE, "eu-api", "not regionalized")
+
+
+def test_a_regional_entry_for_another_region_is_caught():
+    doc = edit(cloudflare_stack(), "eu-api-regional", "regionKey", "us")
+    assert_has_violation(doc, RULE, "eu-api", "Regional Services region is 'us', not 'eu'")
+
+
+def test_a_regional_entry_for_another_hostname_does_not_count():
+    doc = edit(cloudflare_stack(), "eu-api-regional", "hostname", "eu.api.acme.example.evil")
+    assert_has_violation(doc, RULE, "eu-api", "not regionalized")

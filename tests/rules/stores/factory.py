@@ -518,3 +518,17 @@ CASES["azure-storage-account"] = Case("lake", CASES["azure-keyvault-key"].resour
              "destinationAccount": arm("Microsoft.Storage/storageAccounts", "acmeus")}, provider=AP)),
      repl("lake")),
 ])
+
+CASES["gcp-logging-bucket"] = Case("gke-logs", lambda: [*gcp_base(),
+    resource("gcp:logging/projectBucketConfig:ProjectBucketConfig", "gke-logs", {
+        "project": "acme", "bucketId": "gke-euw1", "location": "europe-west1", "retentionDays": 365,
+        "description": "meridian:data-class=internal;jurisdiction=eu - logs of GKE cluster euw1"},
+        provider=GP, protect=True),
+], [
+    ("global, like _Default", e("gke-logs", "location", "global"), loc("gke-logs")),
+    ("in us-central1", e("gke-logs", "location", "us-central1"), loc("gke-logs")),
+    ("no classification in the description", e("gke-logs", "description", "gke logs"),
+     {("residency-classification", "gke-logs")}),
+    ("a garbled classification", e("gke-logs", "description", "meridian:data-class=secret"),
+     {("residency-classification", "gke-logs")}),
+])
