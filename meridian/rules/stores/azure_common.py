@@ -60,3 +60,13 @@ def ns_replicas(dr_type: str, ns_types: tuple[str, ...]):  # type: ignore[no-unt
 def kind(kind_id: str, title: str, types: tuple[str, ...], doc: str = "", **kw):  # type: ignore[no-untyped-def]
     kw.setdefault("locate", azure_place)
     return StoreKind(id=kind_id, title=title, cloud="azure", types=types, doc=doc, **kw)
+
+
+def namespace_kind(kind_id: str, title: str, ns_type: str, dr_type: str, doc: str) -> StoreKind:
+    """A messaging namespace (Event Hubs, Service Bus): geo-DR pairing to a partner namespace, CMEK in
+    `encryption.keyVaultProperties`, public network switch, TLS 1.2 minimum, diagnostics."""
+    from meridian.rules.facts import azure_diagnostic_targets, azure_key_use
+
+    return kind(kind_id, title, (ns_type,), replicas=ns_replicas(dr_type, (ns_type,)),
+                key=azure_key_use("encryption.keyVaultProperties.keyVaultUri"), logs_backups=azure_diagnostic_targets,
+                public_access=public_network(), tls_only=tls12("minimumTlsVersion"), versioning=NOVER, doc=doc)

@@ -15,7 +15,7 @@ from meridian.rules.facts import (
 from meridian.rules.stack import Resource, StackView
 from meridian.rules.stores.azure_common import NOVER, kind
 from meridian.rules.stores.azure_storage import geo_pair_target
-from meridian.rules.stores.kind import NotApplicable
+from meridian.rules.stores.kind import NotApplicable, StoreKind
 
 POSTGRES = "azure-native:dbforpostgresql:Server"
 
@@ -38,30 +38,22 @@ def flex_public(res: Resource, view: StackView) -> list[str]:
     return [] if delegated or str(v).lower() == "disabled" else [f"network.publicNetworkAccess is {v!r}"]
 
 
-POSTGRES_KIND = kind(
-    "azure-postgresql-flexible-server",
-    "PostgreSQL flexible server",
-    (POSTGRES,),
-    replicas=flex_replicas((POSTGRES,)),
-    key=azure_key_use("dataEncryption.primaryKeyURI"),
-    logs_backups=azure_diagnostic_targets,
-    public_access=flex_public,
-    tls_only=NotApplicable("TLS is enforced by the require_secure_transport server parameter"),
-    versioning=NOVER,
-    doc=__doc__ or "",
-)
+def _flexible(kind_id: str, title: str, server_type: str) -> StoreKind:
+    return kind(
+        kind_id,
+        title,
+        (server_type,),
+        replicas=flex_replicas((server_type,)),
+        key=azure_key_use("dataEncryption.primaryKeyURI"),
+        logs_backups=azure_diagnostic_targets,
+        public_access=flex_public,
+        tls_only=NotApplicable("TLS is enforced by the require_secure_transport server parameter"),
+        versioning=NOVER,
+        doc=__doc__ or "",
+    )
 
-MYSQL_KIND = kind(
-    "azure-mysql-flexible-server",
-    "MySQL flexible server",
-    (MYSQL,),
-    replicas=flex_replicas((MYSQL,)),
-    key=azure_key_use("dataEncryption.primaryKeyURI"),
-    logs_backups=azure_diagnostic_targets,
-    public_access=flex_public,
-    tls_only=NotApplicable("TLS is enforced by the require_secure_transport server parameter"),
-    versioning=NOVER,
-    doc=__doc__ or "",
-)
+
+POSTGRES_KIND = _flexible("azure-postgresql-flexible-server", "PostgreSQL flexible server", POSTGRES)
+MYSQL_KIND = _flexible("azure-mysql-flexible-server", "MySQL flexible server", MYSQL)
 
 KINDS = (POSTGRES_KIND, MYSQL_KIND)
