@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACK_FILES = ("PulumiPolicy.yaml", "__main__.py", "__init__.py", "pack.py")
 # What meridian.rules imports (checked by the build's own import test): stdlib only.
-CORE = ("__init__.py", "tags.py", "cloudflare_meta.py", "catalog", "rules")
+CORE = ("__init__.py", "tags.py", "cloudflare_meta.py", "classification_meta.py", "catalog", "rules")
 REQUIREMENTS = "pulumi-policy>=1.13,<2\n"
 
 
