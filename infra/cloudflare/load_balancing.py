@@ -33,7 +33,7 @@ class GlobalLoadBalancing(pulumi.ComponentResource):
     monitor: cloudflare.LoadBalancerMonitor
     pools: dict[str, cloudflare.LoadBalancerPool]  # cluster name -> pool
     load_balancers: dict[str, cloudflare.LoadBalancer]  # hostname -> load balancer
-    origin_records: dict[str, cloudflare.Record]  # cluster name -> A record
+    origin_records: dict[str, cloudflare.DnsRecord]  # cluster name -> A record
     origin_certificates: dict[str, OriginCertificate]  # cluster name -> its Origin CA certificate
     origin_pull: OriginPullAuth | None  # zone-level Authenticated Origin Pulls (mTLS), when configured
 
