@@ -88,7 +88,9 @@ class Authenticator:
     def _jwt(self, token: str, j: JwtConfig) -> Principal:
         try:
             alg = jwt.get_unverified_header(token).get("alg")
-            key = self.jwt_keys.get(alg or "")
+            if not isinstance(alg, str):  # a list or an object is not an algorithm (and not hashable)
+                raise RouterError(401, "invalid_token", "token header 'alg' is not a string")
+            key = self.jwt_keys.get(alg)
             if key is None:
                 raise RouterError(401, "invalid_token", f"token algorithm {alg!r} is not accepted")
             claims = jwt.decode(

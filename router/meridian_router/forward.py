@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 from collections.abc import AsyncIterator
@@ -125,11 +126,14 @@ class StreamAnswer:
 
 
 def _retry_after(resp: Response) -> float:
+    """Seconds from an upstream Retry-After; anything not a finite non-negative number (an HTTP
+    date, `inf`, `1e400`, `nan`) counts as one second: the cap (max_retry_after_s) applies after."""
     raw = resp.header("retry-after")
     try:
-        return max(0.0, float(raw)) if raw else 1.0
+        value = float(raw) if raw else 1.0
     except ValueError:
         return 1.0
+    return value if math.isfinite(value) and value >= 0 else 1.0
 
 
 def normalize_error(status: int, data: bytes) -> bytes:
@@ -317,6 +321,13 @@ class Forwarder:
                 type_="rate_limit_error",
                 headers={"retry-after": str(max(1, round(_retry_after(resp))))},
             )
+        if status in (401, 403):
+            # About the router's own credential, not the caller's: never relay the body (providers echo
+            # the key they refused). The backend is unusable until its key is fixed: fail over.
+            b.breaker.failure(time.monotonic(), latency_ms)
+            self.metrics.attempts.inc((b.name, f"http_{status}"))
+            log.warning("backend %s refused the router's credential (HTTP %s)", b.name, status)
+            return RouterError(502, "upstream_error", f"backend {b.name} refused the router's credentials")
         if status in RETRYABLE_STATUS or status >= 500:
             b.breaker.failure(time.monotonic(), latency_ms)
             self.metrics.attempts.inc((b.name, f"http_{status}"))

@@ -133,6 +133,12 @@ class FakeUpstream:
             assert request.transport is not None
             request.transport.abort()
             return web.Response()
+        if mode == "unauthorized":  # a provider that echoes the credential it refused, as some do
+            auth = request.headers.get("authorization", "") or request.headers.get("x-api-key", "")
+            return web.json_response(
+                {"error": {"message": f"invalid api key: {auth}", "type": "authentication_error", "code": "bad_key"}},
+                status=401,
+            )
         if mode == "badrequest":
             return web.json_response(
                 {"error": {"message": "bad param", "type": "invalid_request_error", "code": "bad"}},

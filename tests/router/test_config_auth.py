@@ -271,3 +271,16 @@ def test_tracing_wraps_the_forwarder(make_router, ups):
     assert spans and spans[-1].name == "router.chat"
     assert spans[-1].attributes["meridian.backend"] == "local_eu"
     assert spans[-1].attributes["meridian.jurisdictions"] == ("eu",)
+
+
+@pytest.mark.parametrize("alg", [["HS256"], {"x": 1}, 7, None])
+def test_jwt_header_alg_of_the_wrong_type_is_a_401(jwt_router, alg):
+    r, _ = jwt_router
+    token = jwt.encode(claims(), "s" * 32, algorithm="HS256")
+    header, payload, sig = token.split(".")
+    import base64
+    import json
+
+    forged = base64.urlsafe_b64encode(json.dumps({"alg": alg, "typ": "JWT"}).encode()).decode().rstrip("=")
+    resp = call(r, f"{forged}.{payload}.{sig}")
+    assert resp.status_code == 401 and resp.json()["error"]["code"] == "invalid_token", resp.text

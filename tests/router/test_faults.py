@@ -192,3 +192,35 @@ def test_all_rate_limited_is_a_429_with_retry_after(make_router, ups):
     again = chat(r)  # both cooling down: refused without touching them
     assert again.status_code == 503 and again.json()["error"]["code"] == "no_healthy_backend"
     assert ups["local_eu"].hits == 1 and ups["edge_eu"].hits == 1
+
+
+def test_an_unusable_retry_after_is_no_500(make_router, ups):
+    """`Retry-After: inf` / `1e400` / `nan` from an upstream: one second, capped as any other value."""
+    cfg = base_config(ups)
+    cfg["backends"] = cfg["backends"][:1]
+    for raw in ("inf", "1e400", "nan", "-5"):
+        r = make_router(cfg)
+        ups["local_eu"].mode = "ratelimit"
+        ups["local_eu"].retry_after = raw
+        resp = chat(r)
+        assert resp.status_code == 429, (raw, resp.text)
+        assert resp.headers["retry-after"] == "1"
+
+
+def test_an_upstream_credential_refusal_never_reaches_the_client(make_router, ups, monkeypatch):
+    """A 401/403 from an upstream is about the router's credential: the caller gets a generic 502 (and
+    the request fails over), never the upstream's body - which here echoes the router's key."""
+    monkeypatch.setenv("TEST_UPSTREAM_KEY", "sk-router-secret-123")
+    cfg = base_config(ups)
+    cfg["backends"] = cfg["backends"][:2]
+    cfg["backends"][0]["api_key_env"] = "TEST_UPSTREAM_KEY"
+    r = make_router(cfg)
+    ups["local_eu"].mode = "unauthorized"
+    ok = chat(r)
+    assert ok.status_code == 200 and ok.json()["choices"][0]["message"]["content"] == "hello from edge_eu"
+    cfg["backends"] = cfg["backends"][:1]
+    r = make_router(cfg)
+    resp = chat(r)
+    assert resp.status_code == 502 and resp.json()["error"]["code"] == "upstream_error"
+    assert "sk-router-secret-123" not in resp.text and "invalid api key" not in resp.text
+    assert any("authorization" in s["headers"] for s in ups["local_eu"].seen)  # the key was sent upstream
