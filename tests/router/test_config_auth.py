@@ -277,7 +277,7 @@ def test_tracing_wraps_the_forwarder(make_router, ups):
 def test_jwt_header_alg_of_the_wrong_type_is_a_401(jwt_router, alg):
     r, _ = jwt_router
     token = jwt.encode(claims(), "s" * 32, algorithm="HS256")
-    header, payload, sig = token.split(".")
+    _, payload, sig = token.split(".")
     import base64
     import json
 
