@@ -8,7 +8,6 @@ Residency fails closed: an unknown region, country or jurisdiction raises, never
 from meridian.catalog.lookup import (
     all_regions,
     aws_partition,
-    cloudflare_metadata_boundary,
     cloudflare_region,
     country_jurisdictions,
     geo_pair,
@@ -41,7 +40,6 @@ __all__ = [
     "UnknownRegionError",
     "all_regions",
     "aws_partition",
-    "cloudflare_metadata_boundary",
     "cloudflare_region",
     "country_jurisdictions",
     "geo_pair",

@@ -354,11 +354,9 @@ GCP_SERVICE_LOCATIONS: dict[str, tuple[Region, ...]] = {"spanner": _SPANNER, "fi
 
 # ---------------------------------------------------------------- Cloudflare Data Localization Suite
 # Regional Services: TLS is terminated and requests inspected only in Cloudflare data centres inside
-# the region (RegionalHostname `region_key`). Customer Metadata Boundary: where Cloudflare keeps the
-# account's logs and analytics. Source: Cloudflare Data Localization Suite "Region support" and the
-# Regional Services API (region keys as `GET /accounts/{id}/addressing/regional_hostnames/regions`
+# the region (RegionalHostname `region_key`). Source: Cloudflare Data Localization Suite "Region
+# support" and the Regional Services API (region keys as `GET /accounts/{id}/addressing/regional_hostnames/regions`
 # returns them), read 2026-12-01. Only keys confirmed there are mapped: a jurisdiction without an
 # entry has no Cloudflare region in the catalog (a bound hostname there is a config error), even where
 # Cloudflare may offer one - add it with its key from that endpoint.
 CLOUDFLARE_REGIONAL_SERVICES: dict[str, str] = {"eu": "eu", "us": "us", "ca": "ca"}
-CLOUDFLARE_METADATA_BOUNDARY: dict[str, str] = {"eu": "eu", "us": "us"}

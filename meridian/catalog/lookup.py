@@ -9,7 +9,6 @@ from meridian.catalog.data import (
     AWS_PARTITIONS,
     AWS_REGIONS,
     AZURE_REGIONS,
-    CLOUDFLARE_METADATA_BOUNDARY,
     CLOUDFLARE_REGIONAL_SERVICES,
     GCP_REGIONS,
     GCP_SERVICE_LOCATIONS,
@@ -153,7 +152,3 @@ def cloudflare_region(jurisdiction_id: str) -> str | None:
     or None when the catalog has none (callers refuse a bound hostname there)."""
     return CLOUDFLARE_REGIONAL_SERVICES.get(jurisdiction(jurisdiction_id).id)
 
-
-def cloudflare_metadata_boundary(jurisdiction_id: str) -> str | None:
-    """The Customer Metadata Boundary region for a jurisdiction, or None when Cloudflare offers none."""
-    return CLOUDFLARE_METADATA_BOUNDARY.get(jurisdiction(jurisdiction_id).id)
