@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 from pulumi import ResourceOptions
@@ -24,6 +25,9 @@ from infra.interconnect.gateways import AwsNetwork, AzureNetwork, ClusterNetwork
 from infra.regional import cluster_tags
 from meridian.config import Cluster, StackConfig
 from meridian.tags import gcp_labels
+
+if TYPE_CHECKING:
+    from pulumi_azure_native.privatedns import PrivateZone
 
 RECORD_TTL = 60  # seconds: a re-created internal load balancer is found again within a minute
 
@@ -59,6 +63,44 @@ AddRecord = Callable[[str, DnsRecord, pulumi.Output[str]], None]
 def _slug(domain: str) -> str:
     return re.sub(r"[^a-z0-9-]", "-", domain.lower())
 
+
+
+def azure_linked_zone(
+    name: str,
+    domain: str,
+    resource_group: pulumi.Input[str],
+    vnet_id: pulumi.Input[str],
+    link_name: str,
+    tags: dict[str, str],
+    opts: ResourceOptions,
+) -> PrivateZone:
+    """An Azure Private DNS zone for `domain` (`name`) and its link `name`-link to the VNet, without
+    auto-registration. Both are global resources, so they carry the global tag set of `tags`."""
+    import pulumi_azure_native.privatedns as privatedns  # azure-native 3: Private DNS moved out of network
+
+    from meridian.tags import global_resource_tags
+
+    zone_tags = global_resource_tags(tags)
+    zone = privatedns.PrivateZone(
+        name,
+        private_zone_name=domain,
+        resource_group_name=resource_group,
+        location="Global",
+        tags=zone_tags,
+        opts=opts,
+    )
+    privatedns.VirtualNetworkLink(
+        f"{name}-link",
+        private_zone_name=zone.name,
+        resource_group_name=resource_group,
+        virtual_network_link_name=link_name,
+        location="Global",
+        registration_enabled=False,
+        virtual_network=privatedns.SubResourceArgs(id=vnet_id),
+        tags=zone_tags,
+        opts=opts,
+    )
+    return zone
 
 class PrivateDns(pulumi.ComponentResource):
     """Private zones and records for one cluster's network. Public attributes:
@@ -166,28 +208,9 @@ class PrivateDns(pulumi.ComponentResource):
 
         if network.vnet_id is None:
             raise ValueError(f"private DNS for {cluster.name}: the Azure network handle has no vnet_id")
-        from meridian.tags import global_resource_tags
-
-        child, tags = self._child, global_resource_tags(self._tags)
-        resource_group = network.resource_group_name
-        azone = azure_network.PrivateZone(
-            zname,
-            private_zone_name=domain,
-            resource_group_name=resource_group,
-            location="Global",
-            tags=tags,
-            opts=child,
-        )
-        azure_network.VirtualNetworkLink(
-            f"{zname}-link",
-            private_zone_name=azone.name,
-            resource_group_name=resource_group,
-            virtual_network_link_name=f"{cluster.name}-vnet",
-            location="Global",
-            registration_enabled=False,
-            virtual_network=azure_network.SubResourceArgs(id=network.vnet_id),
-            tags=tags,
-            opts=child,
+        child, resource_group = self._child, network.resource_group_name
+        azone = azure_linked_zone(
+            zname, domain, resource_group, network.vnet_id, f"{cluster.name}-vnet", self._tags, child
         )
         self.zones[domain] = azone.id
 

@@ -314,9 +314,8 @@ class RouterRedis(pulumi.ComponentResource):
         cluster's node subnet, and its host name resolves to that address through the
         privatelink.redis.cache.windows.net zone linked to the cluster's VNet."""
         import pulumi_azure_native.network as azure_network
-        import pulumi_azure_native.privatedns as privatedns  # azure-native 3: Private DNS moved out of network
 
-        from meridian.tags import global_resource_tags
+        from infra.private_dns import azure_linked_zone
 
         tags = redis_tags(cfg, stack)
         endpoint = azure_network.PrivateEndpoint(
@@ -329,24 +328,8 @@ class RouterRedis(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        zone = privatedns.PrivateZone(
-            f"{name}-redis-zone",
-            private_zone_name=AZURE_REDIS_PRIVATE_ZONE,
-            resource_group_name=rg,
-            location="Global",
-            tags=global_resource_tags(tags),
-            opts=child,
-        )
-        privatedns.VirtualNetworkLink(
-            f"{name}-redis-zone-link",
-            private_zone_name=zone.name,
-            resource_group_name=rg,
-            virtual_network_link_name=f"{cfg.name}-redis",
-            location="Global",
-            registration_enabled=False,
-            virtual_network=privatedns.SubResourceArgs(id=network.vnet_id),
-            tags=global_resource_tags(tags),
-            opts=child,
+        zone = azure_linked_zone(
+            f"{name}-redis-zone", AZURE_REDIS_PRIVATE_ZONE, rg, network.vnet_id, f"{cfg.name}-redis", tags, child
         )
         azure_network.PrivateDnsZoneGroup(
             f"{name}-redis-dns",
