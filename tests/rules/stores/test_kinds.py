@@ -8,7 +8,8 @@ import copy
 
 import pytest
 
-from meridian.rules import PackConfig
+from meridian.rules import PackConfig, StackView
+from meridian.rules.facts import classify
 from meridian.rules.model import RuleSettings
 from meridian.rules.stores import KINDS, kind_for
 from tests.rules.exports import DELETE, edit, find, violations
@@ -65,8 +66,11 @@ def test_untagged_store_is_unclassified(kind_id):
 def test_untaggable_store_without_owner_or_config_is_unclassified(kind_id):
     case = CASES[kind_id]
     doc = case.build()
-    owned = not found(doc, PackConfig())
-    if owned:  # classified through the store that owns it: drop the owner's tags instead
+    if not found(doc, PackConfig()):  # classified without config: only through its owner or description
+        view = StackView.from_document(doc)
+        store = next(r for r in view.resources if r.urn.endswith(f"::{case.store}"))
+        source = classify(store, view).source
+        assert source.startswith("owner ") or source == "description", source
         return
     mine = [v for v in violations(doc, PackConfig()) if v.urn.endswith(f"::{case.store}")]
     assert any(v.rule == "residency-classification" and "classifications" in v.message for v in mine), describe(doc)
