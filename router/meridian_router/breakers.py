@@ -73,6 +73,10 @@ class Breaker:
             self.probes += 1
         return True
 
+    def take(self, now: float) -> Slot | None:
+        """`acquire` as a Slot that gives exactly one verdict; None if the breaker refuses."""
+        return Slot(self) if self.acquire(now) else None
+
     def success(self, latency_ms: float) -> None:
         self.ewma_ms = (
             latency_ms if self.ewma_ms == 0.0 else self.ewma_ms + self.alpha * (latency_ms - self.ewma_ms)
@@ -123,3 +127,31 @@ class Breaker:
             self.state = OPEN
             self.opened_at = opened_at
             self.failures = 0
+
+
+class Slot:
+    """One attempt's hold on a breaker. It gives exactly one verdict: success, failure or release.
+    Whoever owns the attempt calls `release()` in a `finally`: a no-op once a verdict was given, and
+    otherwise it frees the half-open probe slot, so an exception anywhere in an attempt can never
+    leave the breaker waiting for a probe that will not come back."""
+
+    __slots__ = ("breaker", "pending")
+
+    def __init__(self, breaker: Breaker) -> None:
+        self.breaker = breaker
+        self.pending = True
+
+    def success(self, latency_ms: float) -> None:
+        if self.pending:
+            self.pending = False
+            self.breaker.success(latency_ms)
+
+    def failure(self, now: float, latency_ms: float | None = None) -> None:
+        if self.pending:
+            self.pending = False
+            self.breaker.failure(now, latency_ms)
+
+    def release(self) -> None:
+        if self.pending:
+            self.pending = False
+            self.breaker.release()

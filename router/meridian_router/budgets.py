@@ -13,6 +13,7 @@ If the shared ledger (Redis) is unreachable, ``fail_mode`` decides:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 from .config import BudgetConfig, BudgetLimits, Price, TenantConfig
 from .errors import RouterError
-from .state import Counter, MemoryLedger, RedisState, StateUnavailable
+from .state import Counter, MemoryLedger, RedisState, StateRequestError, StateUnavailable
 
 log = logging.getLogger("meridian_router.budgets")
 
@@ -33,11 +34,18 @@ def micro_usd(price: Price, prompt_tokens: int, completion_tokens: int) -> int:
     return math.ceil(prompt_tokens * price.input_per_mtok + completion_tokens * price.output_per_mtok)
 
 
+# Every amount the ledger sees is an integer below this (10^15 micro-USD, a billion dollars): exact in
+# Lua's doubles (2^53) and far inside Redis's INCRBY range (2^63). The config's bounds (prices, body
+# size, max_tokens, n) keep any real worst case below it; this is the backstop.
+MAX_RESERVATION_MICRO_USD = 10**15
+
+
 @dataclass(slots=True)
 class Reservation:
     counters: tuple[Counter, ...]
     amount: int
     ledger: object | None  # None: unaccounted (fail_open)
+    settled: bool = False  # settled (or kept as the charge) exactly once
 
 
 def _mu(usd: float | None) -> int | None:
@@ -67,9 +75,18 @@ class Budgets:
             Counter(f"budget:global:m:{month}", _mu(g.monthly_usd), MONTH_TTL),
         )
 
-    def worst_case(self, price: Price, body_len: int, max_tokens: int | None) -> int:
+    def worst_case(self, price: Price, body_len: int, max_tokens: int | None, choices: int = 1) -> int:
+        """Prompt estimate plus max_tokens for each of the `choices` answers, in whole micro-USD."""
         prompt = math.ceil(body_len / self.cfg.prompt_chars_per_token)
-        return micro_usd(price, prompt, max_tokens or self.cfg.default_max_tokens)
+        amount = micro_usd(price, prompt, (max_tokens or self.cfg.default_max_tokens) * choices)
+        if amount > MAX_RESERVATION_MICRO_USD:
+            raise RouterError(
+                400,
+                "invalid_request",
+                "`max_tokens`: the request's worst-case cost exceeds what one request may reserve",
+                param="max_tokens",
+            )
+        return amount
 
     async def reserve(self, tenant: str, amount: int) -> Reservation | None:
         """None for free calls. Raises RouterError when the budget (or kill switch) refuses."""
@@ -82,9 +99,15 @@ class Budgets:
         if self.shared is not None:
             try:
                 if self._pending_flush:
-                    await self._flush_local()
+                    with contextlib.suppress(StateRequestError):  # kept for the next flush
+                        await self._flush_local()
                 over = await self.shared.reserve(counters, amount)
                 ledger = self.shared
+            except StateRequestError:
+                # Redis answered, but refused this reservation: an error of this request, not an outage.
+                raise RouterError(
+                    500, "budget_error", "the budget ledger could not record this request's reservation"
+                ) from None
             except StateUnavailable:
                 mode = self.cfg.fail_mode
                 if mode == "fail_closed":
@@ -123,8 +146,19 @@ class Budgets:
             vals[c.key] = vals.get(c.key, 0) + amount
         return 0
 
+    @staticmethod
+    def keep(res: Reservation | None) -> None:
+        """The reservation stands as the charge (an answer that reported no usage)."""
+        if res is not None:
+            res.settled = True
+
     async def settle(self, res: Reservation | None, actual: int) -> None:
-        if res is None or res.ledger is None:
+        """Settle `res` to the real cost, once (later calls are no-ops). Never raises: a ledger that
+        cannot take the adjustment leaves the worst-case reservation as the charge."""
+        if res is None or res.settled:
+            return
+        res.settled = True
+        if res.ledger is None:
             return
         delta = actual - res.amount
         if delta == 0:
@@ -132,6 +166,9 @@ class Budgets:
         ledger = res.ledger
         try:
             await ledger.adjust(res.counters, delta)  # type: ignore[attr-defined]
+        except StateRequestError as exc:
+            log.error("budget settlement refused by redis; the reservation stands: %s", exc)
+            return
         except StateUnavailable:
             if self.cfg.fail_mode == "local":
                 await self.local.adjust(res.counters, delta)
@@ -149,8 +186,8 @@ class Budgets:
             await self.shared.check_epoch()
             if self._pending_flush:
                 await self._flush_local()
-        except StateUnavailable:
-            pass
+        except (StateUnavailable, StateRequestError):
+            pass  # tried again on the next sync
 
     async def _flush_local(self) -> None:
         """Redis is back: add what this replica spent locally during the outage. The local values
@@ -166,7 +203,7 @@ class Budgets:
                 ttl = DAY_TTL if ":d:" in key else MONTH_TTL
                 await self.shared.adjust([Counter(key, None, ttl)], val)
                 done.append(key)
-        except StateUnavailable:
+        except (StateUnavailable, StateRequestError):
             for key, val in pending.items():
                 if key not in done:
                     vals[key] = vals.get(key, 0) + val

@@ -37,8 +37,8 @@ class _Model(BaseModel):
 class Price(_Model):
     """USD per million tokens."""
 
-    input_per_mtok: float = Field(default=0.0, ge=0)
-    output_per_mtok: float = Field(default=0.0, ge=0)
+    input_per_mtok: float = Field(default=0.0, ge=0, le=100_000)
+    output_per_mtok: float = Field(default=0.0, ge=0, le=100_000)
 
 
 class ModelRoute(_Model):
@@ -229,9 +229,11 @@ class BudgetConfig(_Model):
     global_limits: BudgetLimits = BudgetLimits()
     kill_switch: bool = Field(default=False, description="Refuse every priced (non-free) request")
     fail_mode: Literal["fail_open", "fail_closed", "local"] = "local"
-    prompt_chars_per_token: float = Field(default=3.0, gt=0, description="Worst-case prompt size estimate")
+    prompt_chars_per_token: float = Field(
+        default=3.0, ge=0.5, le=100, description="Worst-case prompt size estimate"
+    )
     default_max_tokens: int = Field(
-        default=4096, ge=1, description="Assumed when a request sets no max_tokens"
+        default=4096, ge=1, le=100_000_000, description="Assumed when a request sets no max_tokens"
     )
 
 
@@ -244,12 +246,50 @@ class RedisConfig(_Model):
         default=1.0, gt=0, description="How long to wait before retrying a dead Redis"
     )
     breaker_sync_s: float = Field(default=1.0, gt=0)
+    recovery_hold_s: float = Field(
+        default=3.0,
+        gt=0,
+        le=60,
+        description="After Redis lost the ledger, no replica reserves for this long, so every replica "
+        "restores its view first; at least twice breaker_sync_s",
+    )
+
+    @model_validator(mode="after")
+    def _hold(self) -> RedisConfig:
+        if self.recovery_hold_s < 2 * self.breaker_sync_s:
+            raise ValueError(
+                f"`recovery_hold_s` ({self.recovery_hold_s:g}) must be at least twice `breaker_sync_s` "
+                f"({self.breaker_sync_s:g}): every replica's sync must see a lost ledger within the hold"
+            )
+        return self
+
+
+class RequestLimits(_Model):
+    """Bounds on what one request may ask for, checked before routing (400 naming the field).
+    Content size as a whole is bounded by `server.max_body_bytes`."""
+
+    max_tokens: int = Field(
+        default=1_000_000, ge=1, le=100_000_000, description="Largest max_tokens / max_completion_tokens"
+    )
+    max_messages: int = Field(default=4096, ge=1, description="Messages in one chat request")
+    max_content_parts: int = Field(default=1024, ge=1, description="Parts in one message's content")
+    max_tools: int = Field(default=512, ge=1, description="Tools (or functions) in one request")
+    max_json_depth: int = Field(
+        default=64, ge=2, le=512, description="Nesting of free-form JSON (tool parameters, JSON schemas)"
+    )
 
 
 class ServerConfig(_Model):
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535, description="Plain-HTTP listener")
-    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, le=1024**3)
+    body_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="A request body must arrive within this; a stalled one is a 408 and the connection closes",
+    )
+    request_limits: RequestLimits = RequestLimits()
     access_log: bool = True
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # HTTPS: with a certificate and key the router also serves HTTPS on `tls_port` (the same app).

@@ -9,7 +9,13 @@ class RouterError(Exception):
     """An error answered to the client: HTTP status, OpenAI `type` and a stable `code`."""
 
     def __init__(
-        self, status: int, code: str, message: str, type_: str | None = None, headers: dict | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        type_: str | None = None,
+        headers: dict | None = None,
+        param: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -17,9 +23,10 @@ class RouterError(Exception):
         self.message = message
         self.type = type_ or _default_type(status)
         self.headers = headers or {}
+        self.param = param  # the request field at fault (OpenAI's `param`), when there is one
 
     def body(self) -> bytes:
-        return error_body(self.message, self.type, self.code)
+        return error_body(self.message, self.type, self.code, self.param)
 
 
 def _default_type(status: int) -> str:

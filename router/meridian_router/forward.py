@@ -9,12 +9,13 @@ import logging
 import math
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 import orjson
 
 from .adapters.base import SSE_DONE, StreamTranslator, Usage
+from .breakers import Slot
 from .budgets import Budgets, Reservation, micro_usd
 from .config import RouterConfig
 from .errors import RouterError, error_body
@@ -43,6 +44,7 @@ class StreamAnswer:
         self,
         fw: Forwarder,
         backend: Backend,
+        slot: Slot,
         resp: Response,
         tr: StreamTranslator,
         res: Reservation | None,
@@ -52,14 +54,15 @@ class StreamAnswer:
         attempts: int,
         started: float,
     ) -> None:
-        self.fw, self.backend, self.resp, self.tr, self.res = fw, backend, resp, tr, res
+        self.fw, self.backend, self.slot, self.resp, self.tr, self.res = fw, backend, slot, resp, tr, res
         self.tenant, self.model, self.prompt_est, self.attempts = tenant, model, prompt_est, attempts
         self.started = started
         self.status = 200
         self.client_gone = False
         self.done = False  # the upstream answer is complete and the last piece has been yielded
+        self.settled = False
 
-    async def chunks(self) -> AsyncIterator[bytes]:
+    async def chunks(self) -> AsyncGenerator[bytes, None]:
         b = self.backend
         resp, tr = self.resp, self.tr
         outcome = "ok"
@@ -97,7 +100,7 @@ class StreamAnswer:
                 outcome = "client_gone"
             else:
                 outcome = "stream_error"
-                b.breaker.failure(time.monotonic())
+                self.slot.failure(time.monotonic())
                 self.fw.metrics.attempts.inc((b.name, "stream_error"))
                 log.warning("upstream stream broke", extra={"backend": b.name, "error": type(exc).__name__})
                 yield (
@@ -109,16 +112,35 @@ class StreamAnswer:
         except RouterError as exc:
             outcome = "stream_error"
             yield b"data: " + exc.body() + b"\n\n" + SSE_DONE
+        except Exception as exc:  # an upstream stream no translator can read: the backend's fault
+            outcome = "stream_error"
+            self.slot.failure(time.monotonic())
+            self.fw.metrics.attempts.inc((b.name, "stream_error"))
+            log.warning("unreadable upstream stream", extra={"backend": b.name, "error": type(exc).__name__})
+            yield (
+                b"data: "
+                + error_body("the upstream stream could not be read", "api_error", "upstream_bad_response")
+                + b"\n\n"
+                + SSE_DONE
+            )
         finally:
-            self.resp.close()
             if outcome == "ok":
-                b.breaker.success((time.monotonic() - self.started) * 1000)
-            elif outcome == "client_gone":
-                b.breaker.release()
-            usage = self.tr.usage
-            if not usage.reported:  # estimate conservatively: prompt worst case, one token per chunk
-                usage = Usage(self.prompt_est, self.tr.chunks)
-            await self.fw.settle(self.res, b, self.tenant, self.model, usage)
+                self.slot.success((time.monotonic() - self.started) * 1000)
+            await self.finish()
+
+    async def finish(self) -> None:
+        """Settle the stream once, however it ended (completed, broken, abandoned before the first
+        chunk): close the upstream, give the breaker its verdict (none: release) and settle the
+        reservation to the usage seen (or a conservative estimate)."""
+        if self.settled:
+            return
+        self.settled = True
+        self.resp.close()
+        self.slot.release()
+        usage = self.tr.usage
+        if not usage.reported:  # estimate conservatively: prompt worst case, one token per chunk
+            usage = Usage(self.prompt_est, self.tr.chunks)
+        await self.fw.settle(self.res, self.backend, self.tenant, self.model, usage)
 
     def disconnect(self) -> None:
         self.client_gone = True
@@ -189,6 +211,7 @@ class Forwarder:
         started = time.monotonic()
         deadline = started + r.deadline_s
         max_tokens = body.get("max_tokens") or body.get("max_completion_tokens")
+        choices = body.get("n") or 1
         prompt_est = int(len(raw) / self.budgets.cfg.prompt_chars_per_token) + 1
         attempts = 0
         refusal: RouterError | None = None
@@ -200,26 +223,36 @@ class Forwarder:
                 now = time.monotonic()
                 if attempts >= r.max_attempts or now >= deadline:
                     break
-                if not b.breaker.acquire(now):
+                slot = b.breaker.take(now)
+                if slot is None:
                     break
-                price = b.cfg.price_for(model)
+                # The attempt scope: whatever raises from here on (a budget, an adapter, the upstream,
+                # a cancelled client), the `finally` releases the breaker slot and refunds the
+                # reservation unless the attempt gave its verdict and settled, or handed both to a stream.
+                res: Reservation | None = None
+                handed_over = False
                 try:
-                    res = await self.budgets.reserve(
-                        tenant, self.budgets.worst_case(price, len(raw), max_tokens)
+                    price = b.cfg.price_for(model)
+                    try:
+                        res = await self.budgets.reserve(
+                            tenant, self.budgets.worst_case(price, len(raw), max_tokens, choices)
+                        )
+                    except RouterError as exc:
+                        refusal = exc
+                        break
+                    attempts += 1
+                    self.metrics.decisions.inc((b.name, b.tier))
+                    outcome = await self._attempt(
+                        b, slot, op, body, raw, model, scope, stream, deadline, res, tenant, prompt_est, attempts
                     )
-                except RouterError as exc:
-                    b.breaker.release()
-                    refusal = exc
-                    break
-                attempts += 1
-                self.metrics.decisions.inc((b.name, b.tier))
-                outcome = await self._attempt(
-                    b, op, body, raw, model, scope, stream, deadline, res, tenant, prompt_est, attempts
-                )
-                if isinstance(outcome, (Answer, StreamAnswer)):
-                    return outcome
-                last = outcome
-                await self.budgets.settle(res, 0)  # nothing was served: give the reservation back
+                    if isinstance(outcome, (Answer, StreamAnswer)):
+                        handed_over = isinstance(outcome, StreamAnswer)
+                        return outcome
+                    last = outcome
+                finally:
+                    if not handed_over:
+                        slot.release()
+                        await self.budgets.settle(res, 0)  # nothing was served: give the reservation back
                 if outcome.code == "upstream_rate_limited":
                     break  # cooling down: straight to the next backend
                 if retry < r.retries_per_backend:
@@ -252,6 +285,7 @@ class Forwarder:
     async def _attempt(
         self,
         b: Backend,
+        slot: Slot,
         op: str,
         body: dict,
         raw: bytes,
@@ -277,10 +311,10 @@ class Forwarder:
                 status = resp.status
                 if not (stream and status == 200):
                     data = await resp.read()
-        except NETWORK_ERRORS as exc:
+        except Exception as exc:  # network errors, and anything an unreadable upstream answer raises
             if resp is not None:
                 resp.close()
-            b.breaker.failure(time.monotonic())
+            slot.failure(time.monotonic())
             kind = "timeout" if isinstance(exc, TimeoutError) else "connection_error"
             self.metrics.attempts.inc((b.name, kind))
             log.warning(
@@ -294,24 +328,33 @@ class Forwarder:
         self.metrics.upstream_latency.observe((b.name,), latency_ms / 1000)
         if stream and status == 200:
             self.metrics.attempts.inc((b.name, "ok"))
-            tr = b.adapter.stream_translator(model, True)
-            return StreamAnswer(self, b, resp, tr, res, tenant, model, prompt_est, attempts, t0)
+            try:
+                tr = b.adapter.stream_translator(model, True)
+            except BaseException:
+                resp.close()
+                raise
+            return StreamAnswer(self, b, slot, resp, tr, res, tenant, model, prompt_est, attempts, t0)
         if status < 300:
-            b.breaker.success(latency_ms)
-            self.metrics.attempts.inc((b.name, "ok"))
             try:
                 out, usage = b.adapter.translate(op, data, model)
-            except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
-                b.breaker.failure(time.monotonic())
+            except Exception as exc:  # the upstream's answer is untrusted input: any failure is its fault
+                slot.failure(time.monotonic(), latency_ms)
+                self.metrics.attempts.inc((b.name, "bad_response"))
+                log.warning(
+                    "unreadable upstream answer", extra={"backend": b.name, "error": type(exc).__name__}
+                )
                 return RouterError(
                     502, "upstream_bad_response", f"backend {b.name} sent an unreadable answer"
                 )
+            slot.success(latency_ms)
+            self.metrics.attempts.inc((b.name, "ok"))
             if usage.reported:
                 await self.settle(res, b, tenant, model, usage)
-            # no usage reported: the worst-case reservation stands as the charge
+            else:  # no usage reported: the worst-case reservation stands as the charge
+                self.budgets.keep(res)
             return Answer(status, out, b.name, attempts)
         if status == 429:
-            b.breaker.release()
+            slot.release()
             b.breaker.cool_down(min(_retry_after(resp), self.r.max_retry_after_s))
             self.metrics.attempts.inc((b.name, "rate_limited"))
             return RouterError(
@@ -324,16 +367,16 @@ class Forwarder:
         if status in (401, 403):
             # About the router's own credential, not the caller's: never relay the body (providers echo
             # the key they refused). The backend is unusable until its key is fixed: fail over.
-            b.breaker.failure(time.monotonic(), latency_ms)
+            slot.failure(time.monotonic(), latency_ms)
             self.metrics.attempts.inc((b.name, f"http_{status}"))
             log.warning("backend %s refused the router's credential (HTTP %s)", b.name, status)
             return RouterError(502, "upstream_error", f"backend {b.name} refused the router's credentials")
         if status in RETRYABLE_STATUS or status >= 500:
-            b.breaker.failure(time.monotonic(), latency_ms)
+            slot.failure(time.monotonic(), latency_ms)
             self.metrics.attempts.inc((b.name, f"http_{status}"))
             return RouterError(502, "upstream_error", f"backend {b.name} answered {status}")
         # any other 4xx: the request itself is wrong; the backend is fine. Pass it on.
-        b.breaker.success(latency_ms)
+        slot.success(latency_ms)
         self.metrics.attempts.inc((b.name, f"http_{status}"))
         await self.budgets.settle(res, 0)
         return Answer(status, normalize_error(status, data), b.name, attempts)

@@ -12,7 +12,7 @@ from .breakers import STATE_VALUE
 from .budgets import Budgets
 from .metrics import Metrics
 from .routing import Backend
-from .state import RedisState, StateUnavailable
+from .state import RedisState, StateRequestError, StateUnavailable
 
 log = logging.getLogger("meridian_router.health")
 
@@ -57,6 +57,8 @@ async def sync_shared(
                 by_name[name].breaker.force_open_remote(remaining)
             budgets.kill_switch = default_kill or await state.kill_switch()
             await budgets.recover()
+        except StateRequestError:
+            pass  # logged by the state; Redis is up, try again next round
         except StateUnavailable:
             if state.down_until and time.monotonic() >= state.down_until:
                 await state.ping()

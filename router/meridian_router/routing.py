@@ -71,6 +71,14 @@ class RoutingPolicy:
                     f"model {model!r} is served only by cloud backends, which airgap mode forbids",
                 )
             raise RouterError(404, "model_not_found", f"model {model!r} does not exist on this router")
+        if not any(op in b.adapter.ops for b in cands):  # the request's fault, wherever it is served
+            raise RouterError(
+                400,
+                "unsupported_operation",
+                f"model {model!r} does not serve {op!r} on this router (its backends: "
+                f"{', '.join(sorted({b.cfg.provider for b in cands}))})",
+                param="model",
+            )
         allowed = [b for b in cands if op in b.adapter.ops and backend_allowed(b.jurisdiction, scope)]
         if not allowed:
             raise RouterError(

@@ -23,7 +23,8 @@ from .health import breaker_gauges, check_backend, sync_shared
 from .metrics import Metrics
 from .residency import ResidencyResolver, backend_allowed, tenant_scope
 from .routing import RoutingPolicy
-from .state import RedisState
+from .state import RedisState, StateRequestError, StateUnavailable
+from .validation import validate
 
 log = logging.getLogger("meridian_router.access")
 
@@ -46,7 +47,11 @@ class RouterApp:
 
             url = os.environ.get(cfg.redis.url_env, cfg.redis.url) if cfg.redis.url_env else cfg.redis.url
             self.state = RedisState(
-                url, cfg.redis.key_prefix, cfg.redis.socket_timeout_s, cfg.redis.retry_after_s
+                url,
+                cfg.redis.key_prefix,
+                cfg.redis.socket_timeout_s,
+                cfg.redis.retry_after_s,
+                cfg.redis.recovery_hold_s,
             )
             for b in self.policy.backends:
                 b.breaker.on_open = self._publish_open
@@ -63,6 +68,8 @@ class RouterApp:
 
             instrument(self.forwarder, cfg.tracing)
         self.max_body = cfg.server.max_body_bytes
+        self.body_timeout = cfg.server.body_timeout_s
+        self.limits = cfg.server.request_limits
         self.access_log = cfg.server.access_log
         self.tasks: list[asyncio.Task] = []
         self.started = False
@@ -93,7 +100,8 @@ class RouterApp:
         if self.state is not None:
             assert self.cfg.redis is not None
             if await self.state.ping():
-                await self.state.ensure_epoch()
+                with contextlib.suppress(StateUnavailable, StateRequestError):  # the sync loop retries
+                    await self.state.ensure_epoch()
             self.tasks.append(
                 asyncio.create_task(
                     sync_shared(
@@ -220,22 +228,15 @@ class RouterApp:
             headers.get(b"authorization"), headers.get(b"api-key"), self.cfg.auth.required_scope
         )
         info["tenant"] = principal.tenant
-        raw = await read_body(receive, headers, self.max_body)
+        raw = await read_body(receive, headers, self.max_body, self.body_timeout)
         try:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError:
             raise RouterError(400, "invalid_json", "request body is not valid JSON") from None
         if not isinstance(body, dict):
             raise RouterError(400, "invalid_request", "request body must be a JSON object")
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            raise RouterError(400, "missing_model", "`model` is required and must be a string")
-        for key in ("max_tokens", "max_completion_tokens"):
-            v = body.get(key)
-            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
-                raise RouterError(400, "invalid_max_tokens", f"`{key}` must be a positive integer")
-        if op == "chat" and not isinstance(body.get("messages"), list):
-            raise RouterError(400, "missing_messages", "`messages` is required and must be a list")
+        validate(op, raw, body, self.limits)  # a 400 naming the field, before any breaker or budget
+        model = body["model"]
         tenant = self.cfg.tenants[principal.tenant]
         if tenant.models is not None and model not in tenant.models:
             raise RouterError(403, "model_not_allowed", f"model {model!r} is not allowed for this tenant")
@@ -258,10 +259,11 @@ class RouterApp:
             stream.disconnect()
 
         watcher = asyncio.get_running_loop().create_task(watch())
+        chunks = stream.chunks()
         try:
             await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS})
             last = b""
-            async for chunk in stream.chunks():
+            async for chunk in chunks:
                 if stream.client_gone:
                     break
                 if last:
@@ -276,6 +278,8 @@ class RouterApp:
             await send({"type": "http.response.body", "body": last, "more_body": False})
         finally:
             watcher.cancel()
+            await chunks.aclose()  # runs the stream's own settling if it had started
+            await stream.finish()  # and settles one that never started (a no-op otherwise)
         return 499 if stream.client_gone else 200
 
     async def readyz(self, send) -> int:
@@ -291,9 +295,17 @@ class RouterApp:
     async def kill_switch(self, scope, send, on: bool) -> int:
         self.authenticate(scope, self.cfg.auth.admin_scope)
         self.budgets.kill_switch = on or self.cfg.budgets.kill_switch
-        if self.state is not None:
-            await self.state.set_kill_switch(on)
         log.warning("kill switch changed", extra={"on": on})
+        if self.state is not None:
+            try:
+                await self.state.set_kill_switch(on)
+            except (StateUnavailable, StateRequestError):
+                raise RouterError(
+                    503,
+                    "state_unavailable",
+                    "the kill switch changed on this replica only: Redis did not take it, so the other "
+                    "replicas keep their setting; try again",
+                ) from None
         return await respond(send, 200, orjson.dumps({"kill_switch": self.budgets.kill_switch}))
 
 
@@ -308,7 +320,9 @@ async def respond(
     return status
 
 
-async def read_body(receive, headers: dict, limit: int) -> bytes:
+async def read_body(receive, headers: dict, limit: int, timeout_s: float) -> bytes:
+    """The whole body, at most `limit` bytes, arriving within `timeout_s`. A body that stalls is a
+    408 that closes the connection (the rest of it will never be read)."""
     cl = headers.get(b"content-length")
     if cl is not None:
         try:
@@ -318,15 +332,26 @@ async def read_body(receive, headers: dict, limit: int) -> bytes:
             raise RouterError(400, "invalid_request", "bad Content-Length") from None
     chunks = []
     size = 0
-    while True:
-        msg = await receive()
-        if msg["type"] == "http.disconnect":
-            raise RouterError(499, "client_disconnected", "client went away")
-        chunk = msg.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise RouterError(413, "request_too_large", f"request body exceeds {limit} bytes")
-        chunks.append(chunk)
-        if not msg.get("more_body"):
-            break
+    try:
+        async with asyncio.timeout(timeout_s):
+            while True:
+                msg = await receive()
+                if msg["type"] == "http.disconnect":
+                    raise RouterError(499, "client_disconnected", "client went away")
+                chunk = msg.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    raise RouterError(
+                        413, "request_too_large", f"request body exceeds {limit} bytes", headers=CLOSE
+                    )
+                chunks.append(chunk)
+                if not msg.get("more_body"):
+                    break
+    except TimeoutError:
+        raise RouterError(
+            408, "request_timeout", f"the request body did not arrive within {timeout_s:g} s", headers=CLOSE
+        ) from None
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+CLOSE = {"connection": "close"}

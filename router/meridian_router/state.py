@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 log = logging.getLogger("meridian_router.state")
 
@@ -24,7 +28,11 @@ class Counter:
 
 
 class StateUnavailable(Exception):
-    """The shared state backend cannot be reached right now."""
+    """The shared state backend cannot be reached right now (or is restoring a lost ledger)."""
+
+
+class StateRequestError(Exception):
+    """Redis answered but refused this one call (a script error): not an outage."""
 
 
 class MemoryLedger:
@@ -52,21 +60,31 @@ class MemoryLedger:
         return self.values.get(key, 0)
 
 
+# The shared ledger lives in a *generation*: a random token in `epoch`, set by whichever replica
+# first finds it missing (a fresh Redis, or one that restarted without its data). Every replica
+# remembers the generation it has restored into; a script run with another generation answers -1
+# and the replica restores first. Amounts travel as decimal strings straight into INCRBY (never
+# through Lua's doubles, whose %.14g formatting broke large integers); limits are compared in Lua
+# numbers, exact for every amount below budgets.MAX_RESERVATION_MICRO_USD.
+#
+# KEYS: counters..., epoch, hold    ARGV: generation, amount, limits..., ttls...
+# -> {-1} wrong generation, {-2} recovering (hold), else {over, value...}
 _RESERVE = """
-local n = #KEYS - 1
-if redis.call('EXISTS', KEYS[n + 1]) == 0 then return {-1} end
-local amt = tonumber(ARGV[1])
+local n = #KEYS - 2
+if redis.call('GET', KEYS[n + 1]) ~= ARGV[1] then return {-1} end
+if redis.call('EXISTS', KEYS[n + 2]) == 1 then return {-2} end
+local amt = tonumber(ARGV[2])
 local cur = {}
 local over = 0
 for i = 1, n do
   cur[i] = tonumber(redis.call('GET', KEYS[i]) or '0')
-  local lim = tonumber(ARGV[1 + i])
+  local lim = tonumber(ARGV[2 + i])
   if over == 0 and lim >= 0 and cur[i] + amt > lim then over = i end
 end
 if over == 0 then
   for i = 1, n do
-    cur[i] = redis.call('INCRBY', KEYS[i], amt)
-    redis.call('EXPIRE', KEYS[i], tonumber(ARGV[1 + n + i]))
+    cur[i] = redis.call('INCRBY', KEYS[i], ARGV[2])
+    redis.call('EXPIRE', KEYS[i], ARGV[2 + n + i])
   end
 end
 local out = {over}
@@ -74,27 +92,43 @@ for i = 1, n do out[i + 1] = cur[i] end
 return out
 """
 
-# Redis came back without its data (restart without persistence): raise every counter back to
-# at least what this replica last saw, then mark the ledger as restored.
-_RESTORE = """
+# KEYS: counters..., epoch    ARGV: generation, delta, ttls...  -> {-1} wrong generation, else {0, value...}
+_ADJUST = """
 local n = #KEYS - 1
+if redis.call('GET', KEYS[n + 1]) ~= ARGV[1] then return {-1} end
+local out = {0}
 for i = 1, n do
-  local floor = tonumber(ARGV[i])
-  local cur = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if floor > cur then
-    redis.call('SET', KEYS[i], floor, 'EX', tonumber(ARGV[n + i]))
-  end
+  out[i + 1] = redis.call('INCRBY', KEYS[i], ARGV[2])
+  redis.call('EXPIRE', KEYS[i], ARGV[2 + i])
 end
-redis.call('SET', KEYS[n + 1], '1')
-return 0
+return out
 """
 
-_ADJUST = """
-for i = 1, #KEYS do
-  redis.call('INCRBY', KEYS[i], tonumber(ARGV[1]))
-  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[1 + i]))
+# Restore this replica's view into the current generation (creating one, with a hold, if the epoch
+# is missing): every counter goes up to at least what this replica last saw, never down, so replicas
+# may restore in any order, and more than once, with the same result: the maximum any replica saw.
+# The hold (set with a new generation) keeps every replica from reserving until all have restored.
+# KEYS: counters..., epoch, hold    ARGV: new generation, hold ms, floors..., ttls...
+# -> {generation, value...}
+_RESTORE = """
+local n = #KEYS - 2
+local gen = redis.call('GET', KEYS[n + 1])
+if not gen then
+  gen = ARGV[1]
+  redis.call('SET', KEYS[n + 1], gen)
+  redis.call('SET', KEYS[n + 2], '1', 'PX', ARGV[2])
 end
-return 0
+local out = {gen}
+for i = 1, n do
+  local floor = tonumber(ARGV[2 + i])
+  local cur = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if floor > cur then
+    redis.call('SET', KEYS[i], ARGV[2 + i], 'EX', ARGV[2 + n + i])
+    cur = floor
+  end
+  out[i + 1] = cur
+end
+return out
 """
 
 _PTTLS = """
@@ -104,13 +138,36 @@ return out
 """
 
 
+def _outage_errors() -> tuple[type[Exception], ...]:
+    """Failures of Redis itself (connection, timeout, loading, read-only failover replica): only these
+    change the health state. Anything else Redis answers (a script error) is an error of one call."""
+    from redis import exceptions as e
+
+    return (
+        e.ConnectionError,  # includes BusyLoadingError, AuthenticationError
+        e.TimeoutError,
+        e.ReadOnlyError,
+        e.MasterDownError,
+        e.ClusterDownError,
+        e.TryAgainError,
+        OSError,
+        asyncio.TimeoutError,
+    )
+
+
 class RedisState:
     """Budgets, breaker openings and the kill switch shared by every replica through Redis."""
 
     name = "redis"
 
     def __init__(
-        self, url: str, prefix: str, socket_timeout_s: float, retry_after_s: float, max_connections: int = 64
+        self,
+        url: str,
+        prefix: str,
+        socket_timeout_s: float,
+        retry_after_s: float,
+        recovery_hold_s: float = 3.0,
+        max_connections: int = 64,
     ) -> None:
         import redis.asyncio as aioredis
 
@@ -124,10 +181,15 @@ class RedisState:
         )
         self.client = aioredis.Redis(connection_pool=pool, retry=None)  # pyright: ignore[reportArgumentType]  # no retries: fail fast, the fail mode decides
         self.last_seen: dict[str, int] = {}  # counter values as Redis last reported them
+        self._seen_until: dict[str, float] = {}  # when each of them expires (monotonic)
+        self.generation: str | None = None  # the ledger generation this replica has restored into
+        self.recovery_hold_s = recovery_hold_s
+        self._outage = _outage_errors()
         self._reserve = self.client.register_script(_RESERVE)
         self._adjust = self.client.register_script(_ADJUST)
         self._restore = self.client.register_script(_RESTORE)
         self.epoch_key = prefix + "ledger_epoch"
+        self.hold_key = prefix + "ledger_recovering"
         self._pttls = self.client.register_script(_PTTLS)
         self.retry_after_s = retry_after_s
         self.down_until = 0.0
@@ -164,114 +226,139 @@ class RedisState:
         self.up = True
         self.down_until = 0.0
 
-    async def reserve(self, counters: Sequence[Counter], amount: int) -> int:
+    async def _run(self, script, keys: list[str], args: list) -> list:
+        """One script call (see `_call`)."""
+        return await self._call(lambda: script(keys=keys, args=args))
+
+    async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
+        """One Redis call. Connection-level failures mark Redis down (the fail mode decides);
+        anything else Redis answers (a script error) is StateRequestError, an error of this call
+        only, and leaves the health state alone."""
         self._guard()
-        keys = [*[self.prefix + c.key for c in counters], self.epoch_key]
-        args = [
-            amount,
-            *[(-1 if c.limit is None else c.limit) for c in counters],
+        try:
+            res = await call()
+        except self._outage as exc:
+            raise self._failed(exc) from None
+        except Exception as exc:
+            log.error("redis refused a call: %s: %s", type(exc).__name__, str(exc)[:200])
+            raise StateRequestError(f"{type(exc).__name__}: {str(exc)[:200]}") from None
+        self._ok()
+        return res
+
+    def _saw(self, counters: Sequence[Counter], values: Sequence) -> None:
+        now = time.monotonic()
+        for c, v in zip(counters, values, strict=True):
+            self.last_seen[c.key] = int(v)
+            self._seen_until[c.key] = now + c.ttl_s
+
+    async def reserve(self, counters: Sequence[Counter], amount: int) -> int:
+        keys = [*[self.prefix + c.key for c in counters], self.epoch_key, self.hold_key]
+        rest = [
+            str(amount),
+            *[str(-1 if c.limit is None else c.limit) for c in counters],
             *[c.ttl_s for c in counters],
         ]
-        try:
-            res = await self._reserve(keys=keys, args=args)
+        for _ in range(3):
+            res = await self._run(self._reserve, keys, [self.generation or "", *rest])
+            code = int(res[0])
+            if code == -1:  # a new generation: Redis lost the ledger, or this replica is new to it
+                await self.restore()
+                continue
+            if code == -2:
+                raise StateUnavailable("the ledger is being restored after Redis lost its data")
+            self._saw(counters, res[1:])
+            return code
+        raise StateUnavailable("the ledger generation changed during this reservation")
+
+    async def adjust(self, counters: Sequence[Counter], delta: int) -> None:
+        keys = [*[self.prefix + c.key for c in counters], self.epoch_key]
+        rest = [str(delta), *[c.ttl_s for c in counters]]
+        for _ in range(3):
+            res = await self._run(self._adjust, keys, [self.generation or "", *rest])
             if int(res[0]) == -1:
                 await self.restore()
-                res = await self._reserve(keys=keys, args=args)
-        except Exception as exc:
-            raise self._failed(exc) from None
-        self._ok()
-        for c, v in zip(counters, res[1:], strict=True):
-            self.last_seen[c.key] = int(v)
-        return int(res[0])
+                continue
+            self._saw(counters, res[1:])
+            return
+        raise StateUnavailable("the ledger generation changed during this adjustment")
 
     async def ensure_epoch(self) -> None:
-        """Mark the ledger this replica starts on (SET NX: an existing ledger is left alone)."""
-        try:
-            await self.client.set(self.epoch_key, b"1", nx=True)
-        except Exception as exc:
-            raise self._failed(exc) from None
+        """Join the current ledger generation (creating it if Redis has none), restoring this
+        replica's view into it; returns once any recovery hold has passed, so a replica starting
+        right after Redis lost its data does not spend before the others have restored theirs."""
+        await self.restore()
+        remaining = await self._call(lambda: self.client.pttl(self.hold_key))
+        if remaining and int(remaining) > 0:
+            await asyncio.sleep(int(remaining) / 1000)
 
     async def check_epoch(self) -> None:
-        """Restore the ledger if Redis came back empty."""
-        self._guard()
-        try:
-            exists = await self.client.exists(self.epoch_key)
-        except Exception as exc:
-            raise self._failed(exc) from None
-        if not exists:
+        """Background sync: restore this replica's view when the ledger generation has changed."""
+        gen = await self._call(lambda: self.client.get(self.epoch_key))
+        if gen is None or (gen.decode() if isinstance(gen, bytes) else str(gen)) != self.generation:
             await self.restore()
 
     async def restore(self) -> None:
-        """Redis lost its data: put back every counter this replica knows, as high as it last saw them."""
+        """Raise every counter this replica knows to at least what it last saw, in the current
+        generation (a missing one is created, with a hold), and adopt that generation. Idempotent,
+        and the same whichever replica restores first: the result is the maximum any replica saw."""
+        now = time.monotonic()
+        for k in [k for k, until in self._seen_until.items() if until <= now]:  # expired in Redis too
+            del self._seen_until[k]
+            self.last_seen.pop(k, None)
         items = list(self.last_seen.items())
-        keys = [*[self.prefix + k for k, _ in items], self.epoch_key]
-        ttls = [2 * 86400 if ":d:" in k else 32 * 86400 for k, _ in items]
-        try:
-            await self._restore(keys=keys, args=[*[v for _, v in items], *ttls])
-        except Exception as exc:
-            raise self._failed(exc) from None
-        log.warning("redis ledger was empty: restored %d counters from this replica's last view", len(items))
-
-    async def adjust(self, counters: Sequence[Counter], delta: int) -> None:
-        self._guard()
-        keys = [self.prefix + c.key for c in counters]
-        try:
-            await self._adjust(keys=keys, args=[delta, *[c.ttl_s for c in counters]])
-        except Exception as exc:
-            raise self._failed(exc) from None
-        self._ok()
-        for c in counters:
-            if c.key in self.last_seen:
-                self.last_seen[c.key] += delta
+        counters = [Counter(k, None, max(1, int(self._seen_until[k] - now))) for k, _ in items]
+        keys = [*[self.prefix + c.key for c in counters], self.epoch_key, self.hold_key]
+        args = [
+            os.urandom(8).hex(),
+            max(1, int(self.recovery_hold_s * 1000)),
+            *[str(v) for _, v in items],
+            *[c.ttl_s for c in counters],
+        ]
+        res = await self._run(self._restore, keys, args)
+        gen = res[0].decode() if isinstance(res[0], bytes) else str(res[0])
+        if gen != self.generation and self.generation is not None:
+            log.warning(
+                "redis ledger generation changed (Redis lost its data): restored %d counters from this "
+                "replica's last view",
+                len(items),
+            )
+        self.generation = gen
+        for (k, _), v in zip(items, res[1:], strict=True):
+            self.last_seen[k] = int(v)
 
     async def get(self, key: str) -> int:
-        self._guard()
-        try:
-            v = await self.client.get(self.prefix + key)
-        except Exception as exc:
-            raise self._failed(exc) from None
-        self._ok()
-        return int(v or 0)
+        return int(await self._call(lambda: self.client.get(self.prefix + key)) or 0)
 
     # --- shared breaker and kill-switch state (synced in the background, off the hot path) ----
     async def publish_open(self, backend: str, ttl_s: float) -> None:
         try:
             await self.client.set(self.prefix + "breaker:" + backend, b"open", px=max(1, int(ttl_s * 1000)))
-        except Exception as exc:
+        except self._outage as exc:
             self._failed(exc)
+        except Exception as exc:  # best effort: the other replicas find out by themselves
+            log.error("could not publish an open breaker: %s: %s", type(exc).__name__, str(exc)[:200])
 
     async def open_breakers(self, backends: Sequence[str]) -> dict[str, float]:
         """Remaining open seconds for every backend another replica has opened."""
-        self._guard()
-        try:
-            ttls = await self._pttls(keys=[self.prefix + "breaker:" + b for b in backends], args=[])
-        except Exception as exc:
-            raise self._failed(exc) from None
-        self._ok()
+        ttls = await self._run(self._pttls, [self.prefix + "breaker:" + b for b in backends], [])
         return {b: int(t) / 1000.0 for b, t in zip(backends, ttls, strict=True) if int(t) > 0}
 
     async def set_kill_switch(self, on: bool) -> None:
         key = self.prefix + "kill_switch"
-        try:
-            await (self.client.set(key, b"1") if on else self.client.delete(key))
-        except Exception as exc:
-            raise self._failed(exc) from None
+        self.down_until = 0.0  # an operator's change is tried now, whatever the back-off
+        await self._call(lambda: self.client.set(key, b"1") if on else self.client.delete(key))
 
     async def kill_switch(self) -> bool:
-        self._guard()
-        try:
-            v = await self.client.get(self.prefix + "kill_switch")
-        except Exception as exc:
-            raise self._failed(exc) from None
-        self._ok()
-        return v is not None
+        return await self._call(lambda: self.client.get(self.prefix + "kill_switch")) is not None
 
     async def ping(self) -> bool:
         try:
             await self.client.ping()
-        except Exception as exc:
+        except self._outage as exc:
             self._failed(exc)
             return False
+        except Exception:  # Redis answered, so it is up
+            pass
         self._ok()
         return True
 

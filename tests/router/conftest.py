@@ -462,7 +462,7 @@ class RouterProc:
     def start(self) -> RouterProc:
         async def go():
             self.task = asyncio.get_running_loop().create_task(self.server.serve())
-            for _ in range(200):
+            for _ in range(1000):
                 if self.server.started:
                     return
                 await asyncio.sleep(0.01)

@@ -42,7 +42,7 @@ def test_models_completions_embeddings(make_router, ups):
 
 def test_missing_and_bad_auth(make_router):
     r = make_router()
-    resp = requests.post(r.url + "/v1/chat/completions", json={"model": "m1", "messages": []}, timeout=5)
+    resp = requests.post(r.url + "/v1/chat/completions", json={"model": "m1", "messages": [{"role": "user", "content": "x"}]}, timeout=5)
     assert resp.status_code == 401
     assert resp.json()["error"]["code"] == "missing_api_key"
     with pytest.raises(openai.AuthenticationError) as ei:
@@ -50,19 +50,34 @@ def test_missing_and_bad_auth(make_router):
     assert ei.value.code == "invalid_api_key"
 
 
+USER = b'[{"role": "user", "content": "x"}]'
+
+
 @pytest.mark.parametrize(
-    ("data", "status", "code"),
+    ("data", "status", "code", "param"),
     [
-        (b"{not json", 400, "invalid_json"),
-        (b"[1,2]", 400, "invalid_request"),
-        (b'{"messages": []}', 400, "missing_model"),
-        (b'{"model": "m1"}', 400, "missing_messages"),
-        (b'{"model": "m1", "messages": [], "max_tokens": -3}', 400, "invalid_max_tokens"),
-        (b'{"model": "nope", "messages": []}', 404, "model_not_found"),
-        (b"x" * (5 * 1024 * 1024), 413, "request_too_large"),
+        (b"{not json", 400, "invalid_json", None),
+        (b"[1,2]", 400, "invalid_request", None),
+        (b'{"messages": ' + USER + b"}", 400, "invalid_request", "model"),
+        (b'{"model": "m1"}', 400, "invalid_request", "messages"),
+        (b'{"model": "m1", "messages": []}', 400, "invalid_request", "messages"),
+        (b'{"model": "m1", "messages": ' + USER + b', "max_tokens": -3}', 400, "invalid_request", "max_tokens"),
+        (b'{"model": "m1", "messages": ' + USER + b', "max_tokens": 1e400}', 400, "invalid_json", None),
+        (b'{"model": "m1", "messages": ' + USER + b', "max_tokens": 2000000}', 400, "invalid_request", "max_tokens"),
+        (b'{"model": "m1", "messages": ' + USER + b', "n": true}', 400, "invalid_request", "n"),
+        (b'{"model": "m1", "messages": [{"role": "user", "content": [{"type": "text", "text": 123}]}]}',
+         400, "invalid_request", "messages[0].content[0].text"),
+        (b'{"model": "m1", "messages": [{"role": "assistant", "tool_calls": "abc"}]}',
+         400, "invalid_request", "messages[0].tool_calls"),
+        (b'{"model": "m1", "messages": [{"role": "assistant", "function_call": "abc"}]}',
+         400, "invalid_request", "messages[0].function_call"),
+        (b'{"model": "m1", "messages": [{"role": "robot", "content": "x"}]}',
+         400, "invalid_request", "messages[0].role"),
+        (b'{"model": "nope", "messages": ' + USER + b"}", 404, "model_not_found", None),
+        (b"x" * (5 * 1024 * 1024), 413, "request_too_large", None),
     ],
 )
-def test_bad_input_is_a_clear_4xx(make_router, data, status, code):
+def test_bad_input_is_a_clear_4xx(make_router, data, status, code, param):
     r = make_router()
     resp = requests.post(
         r.url + "/v1/chat/completions",
@@ -73,6 +88,9 @@ def test_bad_input_is_a_clear_4xx(make_router, data, status, code):
     assert resp.status_code == status
     err = resp.json()["error"]
     assert err["code"] == code and err["message"] and err["type"]
+    assert err["param"] == param
+    if param is not None:
+        assert f"`{param}`" in err["message"]  # the message names the field too
 
 
 def test_unknown_route_and_method(make_router):

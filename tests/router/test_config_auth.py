@@ -92,7 +92,7 @@ def test_upstream_key_from_vault_agent_file(make_router, ups, tmp_path):
     r = make_router(cfg)
     requests.post(
         r.url + "/v1/chat/completions",
-        json={"model": "m1", "messages": []},
+        json={"model": "m1", "messages": [{"role": "user", "content": "x"}]},
         headers={"authorization": "Bearer eu-key"},
         timeout=5,
     )
@@ -130,7 +130,7 @@ def jwt_router(make_router, ups, monkeypatch, tmp_path):
 def call(r, token):
     return requests.post(
         r.url + "/v1/chat/completions",
-        json={"model": "m1", "messages": []},
+        json={"model": "m1", "messages": [{"role": "user", "content": "x"}]},
         timeout=5,
         headers={"authorization": f"Bearer {token}"},
     )
@@ -179,7 +179,7 @@ def test_jwt_tenant_residency_applies(jwt_router, ups):
     token = jwt.encode(claims(), "s" * 32, algorithm="HS256")
     resp = requests.post(
         r.url + "/v1/chat/completions",
-        json={"model": "m1", "messages": []},
+        json={"model": "m1", "messages": [{"role": "user", "content": "x"}]},
         timeout=5,
         headers={"authorization": f"Bearer {token}", "x-meridian-jurisdiction": "us"},
     )
