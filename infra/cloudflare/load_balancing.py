@@ -16,6 +16,7 @@ import pulumi
 import pulumi_cloudflare as cloudflare
 import pulumi_tls as tls
 
+from infra.cloudflare.metadata_boundary import MetadataBoundary
 from infra.cloudflare.origin_tls import OriginCertificate, OriginPullAuth, OriginTls
 from meridian import catalog, cloudflare_meta
 from meridian.config import Cloudflare, Cluster, Hostname
@@ -36,6 +37,7 @@ class GlobalLoadBalancing(pulumi.ComponentResource):
     origin_records: dict[str, cloudflare.DnsRecord]  # cluster name -> A record
     origin_certificates: dict[str, OriginCertificate]  # cluster name -> its Origin CA certificate
     origin_pull: OriginPullAuth | None  # zone-level Authenticated Origin Pulls (mTLS), when configured
+    metadata_boundary: MetadataBoundary | None  # the account's Customer Metadata Boundary, when configured
 
     def __init__(
         self,
@@ -128,6 +130,20 @@ class GlobalLoadBalancing(pulumi.ComponentResource):
             for h in config.hostnames
             if h.jurisdiction is not None
         }
+
+        # The account's Customer Metadata Boundary (logs and analytics region), when configured.
+        self.metadata_boundary = (
+            MetadataBoundary(
+                f"{name}-metadata-boundary",
+                account_id=config.account_id,
+                regions=config.metadata_boundary,
+                allow_out_of_region_access=config.metadata_out_of_region_access,
+                api_token=pulumi.Config("cloudflare").get_secret("apiToken"),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            if config.metadata_boundary is not None
+            else None
+        )
 
         # TLS to the origins: a certificate per cluster for every name Cloudflare connects to it as.
         tls_provider = tls.Provider(f"{name}-tls", opts=pulumi.ResourceOptions(parent=self))

@@ -30,6 +30,17 @@ def check_cloudflare(cfg: StackConfig) -> list[str]:
 
     for i, h in enumerate(cf.hostnames):
         base = f"{_KEY}.hostnames[{i}]"
+        if cf.metadata_boundary is not None and h.jurisdiction is not None:
+            try:
+                own = catalog.cloudflare_region(h.jurisdiction)
+            except catalog.UnknownJurisdictionError:
+                own = None
+            if own is not None and own != cf.metadata_boundary:
+                problems.append(
+                    f"{_KEY}.metadataBoundary: {cf.metadata_boundary!r} keeps the whole account's logs and "
+                    f"analytics there, but hostname {h.name} ({base}) is bound to {h.jurisdiction!r} (Cloudflare "
+                    f"region {own!r}): its request logs would leave the jurisdiction; use one Cloudflare account "
+                    "per jurisdiction, or leave metadataBoundary unset")
         if h.jurisdiction is not None:
             try:
                 if catalog.cloudflare_region(h.jurisdiction) is None:

@@ -312,6 +312,11 @@ class Cloudflare(ConfigModel):
     # port then refuses any client but Cloudflare (infra/cloudflare/origin_tls.py; off until verified
     # that the load-balancing monitors present it).
     authenticated_origin_pulls: bool = False
+    # Customer Metadata Boundary: the region Cloudflare keeps the account's logs and analytics in
+    # (account-wide; infra/cloudflare/metadata_boundary.py). None: not managed by Meridian.
+    metadata_boundary: Literal["eu", "us"] | None = None
+    # With a boundary: may the logs be read from outside its region (Cloudflare's default: no)?
+    metadata_out_of_region_access: bool = False
 
 
 # --------------------------------------------------------------------------- vault
