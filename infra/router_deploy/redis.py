@@ -1,8 +1,9 @@
 """RouterRedis: the Redis the router's replicas on one cluster share budgets and breaker state through.
 
 `router.redis`:
-  in-cluster  a single-replica Redis Deployment + ClusterIP Service + NetworkPolicy (only router pods
-              may connect) in the router's namespace, password-protected (random password, Secret)
+  in-cluster  a single-replica Redis Deployment (memory only, no disk; classified `internal` by its
+              labels) + ClusterIP Service + NetworkPolicy (only router pods may connect) in the
+              router's namespace, password-protected (random password, Secret)
   managed     the cloud's service in the cluster's region and network, TLS in transit + auth:
               aws ElastiCache ReplicationGroup (2 nodes, multi-AZ failover, at-rest encryption,
               subnet group in the cluster's private subnets, SG open to the VPC range only);
@@ -25,6 +26,7 @@ from pulumi import ResourceOptions
 
 from infra.regional import data_store_options
 from meridian.config import Cluster, StackConfig
+from meridian.rules.facts import K8S_CLOUD_LABEL, K8S_REGION_LABEL
 from meridian.tags import gcp_labels, residency_tags
 
 REDIS_APP = "router-redis"
@@ -80,7 +82,7 @@ class RouterRedis(pulumi.ComponentResource):
             ns_name = stack.router.namespace
             self.host = pulumi.Output.from_input(f"{REDIS_APP}.{ns_name}.svc.cluster.local")
             self.url = self.host.apply(lambda h: f"redis://{h}:{PORT}/0")
-            self._in_cluster(name, stack, namespace, router_labels, password.result, child)
+            self._in_cluster(name, cfg, stack, namespace, router_labels, password.result, child)
         elif cfg.cloud == "aws":
             self._elasticache(name, cluster, cfg, stack, password.result, child)
         elif cfg.cloud == "gcp":
@@ -111,6 +113,7 @@ class RouterRedis(pulumi.ComponentResource):
     def _in_cluster(
         self,
         name: str,
+        cfg: Cluster,
         stack: StackConfig,
         namespace: pulumi.Input[str],
         router_labels: dict[str, str],
@@ -120,9 +123,13 @@ class RouterRedis(pulumi.ComponentResource):
         assert stack.router is not None
         self._password = password
         labels = {"app.kubernetes.io/name": REDIS_APP, "app.kubernetes.io/part-of": "meridian-router"}
+        # The router's state is data: the Deployment that holds it carries its classification and the
+        # cluster's region and cloud (what the residency rules and the audit place it by).
+        classified = {**labels, **gcp_labels(redis_tags(cfg, stack)), K8S_REGION_LABEL: cfg.region,
+                      K8S_CLOUD_LABEL: cfg.cloud}
         apps.Deployment(
             f"{name}-redis",
-            metadata=meta.ObjectMetaArgs(name=REDIS_APP, namespace=namespace, labels=labels),
+            metadata=meta.ObjectMetaArgs(name=REDIS_APP, namespace=namespace, labels=classified),
             spec=apps.DeploymentSpecArgs(
                 replicas=1,
                 strategy=apps.DeploymentStrategyArgs(type="Recreate"),
@@ -169,7 +176,9 @@ class RouterRedis(pulumi.ComponentResource):
                                 volume_mounts=[core.VolumeMountArgs(name="data", mount_path="/data")],
                             )
                         ],
-                        volumes=[core.VolumeArgs(name="data", empty_dir=core.EmptyDirVolumeSourceArgs(size_limit="256Mi"))],
+                        # Memory-backed: Redis persists nothing, so its state never touches a disk.
+                        volumes=[core.VolumeArgs(name="data", empty_dir=core.EmptyDirVolumeSourceArgs(
+                            medium="Memory", size_limit="256Mi"))],
                     ),
                 ),
             ),

@@ -15,6 +15,7 @@ from pulumi import ResourceOptions
 from infra.internal_lb import INTERNAL_LB_ANNOTATIONS, lb_address, source_ranges
 from infra.vault.inputs import VAULT_NAMESPACE, VAULT_SERVICE_ACCOUNT
 from infra.vault.router_contract import API_PORT, vault_api_address, vault_hostname
+from infra.vault.storage import VaultStorageClass
 from infra.vault.tls import TLS_SECRET, VaultTls
 from infra.vault.unseal import VaultUnsealKey
 from meridian.config import StackConfig, Vault
@@ -98,7 +99,7 @@ def _spread(labels: dict[str, str]) -> dict[str, Any]:
 
 def helm_values(
     cfg: Vault, *, cloud: str, seal_stanza: str, service_account_annotations: dict[str, str],
-    pod_labels: dict[str, str],
+    pod_labels: dict[str, str], storage_class: str, volume_labels: dict[str, str],
 ) -> dict[str, Any]:
     """Values for the hashicorp/vault chart (pure: tests read them back from the plan)."""
     return {
@@ -121,9 +122,13 @@ def helm_values(
                                "annotations": service_account_annotations},
             # In-cluster only; peers reach the active node through VaultServer's `vault-api` Service.
             "service": {"enabled": True, "type": "ClusterIP"},
-            "dataStorage": {"enabled": True, "size": f"{cfg.data_storage_gb}Gi", "mountPath": "/vault/data"},
+            # Raft data and the audit log on VaultStorageClass' classified, tagged disks; the claims carry
+            # the same classification labels.
+            "dataStorage": {"enabled": True, "size": f"{cfg.data_storage_gb}Gi", "mountPath": "/vault/data",
+                            "storageClass": storage_class, "labels": volume_labels},
             # The audit device (VaultConfig enables it) writes to this volume.
-            "auditStorage": {"enabled": True, "size": f"{cfg.audit_storage_gb}Gi", "mountPath": AUDIT_DIR},
+            "auditStorage": {"enabled": True, "size": f"{cfg.audit_storage_gb}Gi", "mountPath": AUDIT_DIR,
+                             "storageClass": storage_class, "labels": volume_labels},
             "affinity": _spread(SERVER_POD_LABELS),
             "topologySpreadConstraints": zone_spread(SERVER_POD_LABELS),
             "standalone": {"enabled": False},
@@ -165,10 +170,14 @@ class VaultServer(pulumi.ComponentResource):
             f"{name}-tls", namespace=ns.metadata.name, release=RELEASE, replicas=cfg.replicas,
             hostname=vault_hostname(cfg), k8s_provider=k8s_provider, opts=ResourceOptions(parent=self),
         )
+        self.storage = VaultStorageClass(
+            f"{name}-storage", cluster=cluster, stack=stack, k8s_provider=k8s_provider,
+            opts=ResourceOptions(parent=self),
+        )
         values = pulumi.Output.all(unseal.seal_stanza, unseal.service_account_annotations).apply(
             lambda a: helm_values(
                 cfg, cloud=cluster.cloud, seal_stanza=a[0], service_account_annotations=a[1],
-                pod_labels=unseal.pod_labels,
+                pod_labels=unseal.pod_labels, storage_class=self.storage.name, volume_labels=self.storage.labels,
             )
         )
         self.release = helm.Release(
@@ -181,7 +190,7 @@ class VaultServer(pulumi.ComponentResource):
             values=values,
             # Pods are not Ready until `vault operator init` ran once (see the README of infra/vault).
             skip_await=True,
-            opts=ResourceOptions(parent=self, provider=k8s_provider, depends_on=[self.tls, unseal]),
+            opts=ResourceOptions(parent=self, provider=k8s_provider, depends_on=[self.tls, unseal, self.storage]),
         )
         # The API for the other clusters (Vault Agent, Kubernetes auth clients) and operators: an
         # internal load balancer to the active node only (the label Vault's kubernetes service

@@ -15,6 +15,7 @@ from meridian.rules.facts import (
     cloud_of,
     key_use,
     kind_of,
+    labels,
     lb_jurisdiction,
     lb_routes,
     log_and_backup_targets,
@@ -24,6 +25,7 @@ from meridian.rules.facts import (
     replicas,
 )
 from meridian.rules.stores import CLASSIFIED_TOKENS
+from meridian.tags import JURISDICTION_KEY
 
 
 def _where(p: Placement | None) -> dict[str, Any]:
@@ -77,6 +79,9 @@ def store_entry(res: Any, view: StackView) -> dict[str, Any]:
     home = placement(res, view)
     use = key_use(res, view)
     names = [res.props.get(k) for k in (*kind.name_keys, "name")] if kind is not None else [res.props.get("name")]
+    meta = res.props.get("metadata")
+    if isinstance(meta, dict):  # Kubernetes objects: namespace/name
+        names.insert(0, "/".join(str(meta[k]) for k in ("namespace", "name") if isinstance(meta.get(k), str)))
     return {
         "urn": res.urn,
         "name": next((str(n) for n in names if isinstance(n, str) and n), res.name),
@@ -146,6 +151,10 @@ def build_report(document: Mapping[str, Any], source: str = "<document>",
             report.positions[r["urn"]] = r["sourcePosition"]
     report.violations = evaluate_view(view, config)
     report.stores = [store_entry(r, view) for r in view.of_type(*sorted(CLASSIFIED_TOKENS))]
+    # Anything else the program declares as holding data (a `jurisdiction` tag or label, whatever its
+    # type: a Kubernetes StorageClass, a workload that keeps state) is in the inventory too.
+    report.stores += [store_entry(r, view) for r in view.of_type("*")
+                      if not r.type.startswith("meridian:") and kind_of(r) is None and JURISDICTION_KEY in labels(r)]
     options = config.for_rule("residency-cloudflare-steering").options
     for lb in view.of_type(CF_LB):
         entry = hostname_entry(lb, view, options)

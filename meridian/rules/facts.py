@@ -16,7 +16,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from meridian import catalog
-from meridian.rules.stack import SECRET, UNKNOWN, Resource, StackView, urn_stack
+from meridian.rules.stack import SECRET, UNKNOWN, Resource, StackView, canonical_type, urn_stack
 from meridian.tags import DATA_CLASS_KEY, DATA_CLASSES, JURISDICTION_KEY
 
 # --- type tokens shared by several kinds ----------------------------------------------------------
@@ -35,6 +35,13 @@ GCP_KMS_KEY = "gcp:kms/cryptoKey:CryptoKey"
 GCP_KEY_RING = "gcp:kms/keyRing:KeyRing"
 
 AZ_RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+# Kubernetes objects live in the cluster behind their provider; the ones Meridian classifies also
+# state that cluster's region and cloud as labels (the only placement a policy run can see: there the
+# provider's kubeconfig is a secret and its dependencies are not passed).
+K8S_CLUSTER_TYPES = frozenset({"aws:eks/cluster:Cluster", "gcp:container/cluster:Cluster",
+                               "azure-native:containerservice:ManagedCluster"})
+K8S_REGION_LABEL = "topology.kubernetes.io/region"
+K8S_CLOUD_LABEL = "meridian.io/cloud"
 AZ_DIAGNOSTICS = ("azure-native:insights:DiagnosticSetting", "azure-native:monitor:DiagnosticSetting")
 AZ_WORKSPACE = "azure-native:operationalinsights:Workspace"
 AZ_ACCOUNT = "azure-native:storage:StorageAccount"
@@ -124,6 +131,10 @@ def labels(res: Resource) -> dict[str, Any]:
     for s in settings if isinstance(settings, list) else [settings]:
         if isinstance(s, dict) and isinstance(s.get("userLabels"), dict):
             out.update(s["userLabels"])
+    if res.type.startswith("kubernetes:"):  # Kubernetes objects: metadata.labels
+        meta = res.props.get("metadata")
+        if isinstance(meta, dict) and isinstance(meta.get("labels"), dict):
+            out.update(meta["labels"])
     return out
 
 
@@ -373,9 +384,53 @@ def arm_name(uri: Any) -> str | None:
     return uri.split("/")[8] if rid and isinstance(uri, str) else None
 
 
+def kubernetes_cluster(res: Resource, view: StackView) -> Resource | None:
+    """The cluster a Kubernetes object is deployed to: the one its provider depends on (state
+    documents and plans record provider dependencies; a policy run does not)."""
+    prov = view.by_urn.get(res.provider) if res.provider else None
+    for dep in prov.dependencies if prov is not None else ():
+        d = view.by_urn.get(dep)
+        if d is not None and canonical_type(d.type) in K8S_CLUSTER_TYPES:
+            return d
+    return None
+
+
+def kubernetes_placement(res: Resource, view: StackView) -> Placement:
+    """A Kubernetes object is where its cluster is: the cluster behind its provider, and/or the
+    region its `topology.kubernetes.io/region` + `meridian.io/cloud` labels state. Both known and
+    different: it is in both places (fail closed on either). Neither: undeterminable (fail closed)."""
+    lab = labels(res)
+    parts: list[Placement] = []
+    cluster = kubernetes_cluster(res, view)
+    if cluster is not None:
+        parts.append(generic_placement(cluster, view))
+    region, cloud = lab.get(K8S_REGION_LABEL), lab.get(K8S_CLOUD_LABEL)
+    if region is not None or cloud is not None:
+        if cloud not in ("aws", "gcp", "azure"):
+            parts.append(unplaced("kubernetes", f"label '{K8S_CLOUD_LABEL}' of {res.name} is {cloud!r}, not aws, "
+                                  "gcp or azure (fail closed)"))
+        else:
+            parts.append(place(str(cloud), region, f"'{K8S_REGION_LABEL}' label of {res.name}"))
+    if not parts:
+        return unplaced("kubernetes", f"the cluster of {res.name} cannot be determined: its provider's cluster is "
+                        f"not in the stack and it has no '{K8S_REGION_LABEL}' / '{K8S_CLOUD_LABEL}' labels (fail closed)")
+    bad = next((p for p in parts if p.error), None)
+    if bad is not None:
+        return bad
+    head = parts[0]
+    if len(parts) == 1 or (parts[1].cloud == head.cloud and parts[1].region_id == head.region_id):
+        return head
+    members = {m.id: m for p in parts for m in (p.members or ((p.region,) if p.region else ()))}
+    return Placement(head.cloud, "+".join(p.region_id or "?" for p in parts), head.region, None,
+                     tuple(members.values()))
+
+
 def generic_placement(res: Resource, view: StackView) -> Placement:
     """Any resource: its own region/location (zone) field and/or its provider's region. Both
-    known and different: the resource is in both places (fail closed on either)."""
+    known and different: the resource is in both places (fail closed on either). Kubernetes
+    objects: their cluster's placement (kubernetes_placement)."""
+    if res.type.startswith("kubernetes:"):
+        return kubernetes_placement(res, view)
     cloud = cloud_of(res.type)
     own = None
     for key in ("region", "location", "locationId", "zone", "availabilityZone"):
