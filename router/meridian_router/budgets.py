@@ -212,6 +212,24 @@ class Budgets:
         if pending:
             log.warning("flushed local budget spend to redis", extra={"counters": len(pending)})
 
+    def snapshot(self) -> list[tuple[str, str, str, float, float | None]]:
+        """(scope, tenant, period, spent USD, limit USD or None) of every current budget counter, as
+        this replica last saw it (the shared ledger's values from its last reply, or the local one):
+        no I/O, for the metrics scrape."""
+        seen = self.shared.last_seen if self.shared is not None else {}
+        local = self.local.values
+        out: list[tuple[str, str, str, float, float | None]] = []
+        names = list(self.tenants)
+        for tenant in names or [""]:
+            for i, c in enumerate(self.counters(tenant)):
+                scope, period = ("tenant" if i < 2 else "global"), ("day" if i % 2 == 0 else "month")
+                if scope == "global" and tenant != (names[0] if names else ""):
+                    continue  # the global counters once
+                micro = seen.get(c.key, 0) + local.get(c.key, 0)
+                limit = None if c.limit is None else c.limit / 1_000_000
+                out.append((scope, tenant if scope == "tenant" else "", period, micro / 1_000_000, limit))
+        return out
+
     async def spent_usd(self, key: str) -> float:
         src = self.shared if self.shared is not None else self.local
         return (await src.get(key)) / 1_000_000

@@ -35,6 +35,7 @@ class Answer:
     body: bytes
     backend: str
     attempts: int
+    upstream_s: float = 0.0  # the answering upstream call's duration (the rest is the router's)
 
 
 class StreamAnswer:
@@ -352,7 +353,7 @@ class Forwarder:
                 await self.settle(res, b, tenant, model, usage)
             else:  # no usage reported: the worst-case reservation stands as the charge
                 self.budgets.keep(res)
-            return Answer(status, out, b.name, attempts)
+            return Answer(status, out, b.name, attempts, latency_ms / 1000)
         if status == 429:
             slot.release()
             b.breaker.cool_down(min(_retry_after(resp), self.r.max_retry_after_s))
@@ -379,4 +380,4 @@ class Forwarder:
         slot.success(latency_ms)
         self.metrics.attempts.inc((b.name, f"http_{status}"))
         await self.budgets.settle(res, 0)
-        return Answer(status, normalize_error(status, data), b.name, attempts)
+        return Answer(status, normalize_error(status, data), b.name, attempts, latency_ms / 1000)

@@ -68,3 +68,16 @@ async def sync_shared(
 def breaker_gauges(metrics: Metrics, backends: list[Backend]) -> None:
     for b in backends:
         metrics.breaker.set((b.name,), STATE_VALUE[b.breaker.state] if b.breaker.healthy else 2)
+
+
+def scrape_gauges(metrics: Metrics, backends: list[Backend], budgets: Budgets, state: RedisState | None) -> None:
+    """Gauges set at scrape time: breakers, routable backends, Redis, and the budget counters."""
+    breaker_gauges(metrics, backends)
+    now = time.monotonic()
+    metrics.routable.set((), sum(1 for b in backends if b.breaker.available(now)))
+    if state is not None:
+        metrics.redis_up.set((), 1 if state.up else 0)
+    for scope, tenant, period, spent, limit in budgets.snapshot():
+        metrics.budget_spent.set((scope, tenant, period), spent)
+        if limit is not None:
+            metrics.budget_limit.set((scope, tenant, period), limit)

@@ -8,11 +8,16 @@ from collections import defaultdict
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 
+def _escape(value: object) -> str:
+    """A label value in the text exposition format: backslash, double quote and newline escaped."""
+    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
 def _labels(names: tuple[str, ...], values: tuple) -> str:
     if not names:
         return ""
     inner = ",".join(
-        f'{n}="{str(v).replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"'
+        f'{n}="{_escape(v)}"'
         for n, v in zip(names, values, strict=True)
     )
     return "{" + inner + "}"
@@ -95,6 +100,25 @@ class Metrics:
         self.upstream_latency = Histogram(
             "meridian_router_upstream_duration_seconds", "Upstream time to first byte", ("backend",)
         )
+        self.added_latency = Histogram(
+            "meridian_router_added_latency_seconds",
+            "Time a non-streamed answer spent in the router, beyond the upstream call that served it",
+            ("route",),
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+        )
+        # Set at scrape time (health.scrape_gauges): the ledger's view and the router's own health.
+        self.budget_spent = Gauge(
+            "meridian_router_budget_spent_usd",
+            "Spend on a budget counter as this replica last saw it (shared: the Redis ledger)",
+            ("scope", "tenant", "period"),
+        )
+        self.budget_limit = Gauge(
+            "meridian_router_budget_limit_usd", "Configured budget limit", ("scope", "tenant", "period")
+        )
+        self.redis_up = Gauge("meridian_router_redis_up", "1 while the shared state answers, else 0", ())
+        self.routable = Gauge(
+            "meridian_router_routable_backends", "Backends a request could be sent to now", ()
+        )
 
     def render(self, extra: list[str] | None = None) -> bytes:
         lines: list[str] = []
@@ -109,6 +133,11 @@ class Metrics:
             self.tokens,
             self.latency,
             self.upstream_latency,
+            self.added_latency,
+            self.budget_spent,
+            self.budget_limit,
+            self.redis_up,
+            self.routable,
         ):
             lines += m.render()
         if extra:

@@ -19,7 +19,7 @@ from .budgets import Budgets
 from .config import RouterConfig
 from .errors import RouterError
 from .forward import Answer, Forwarder, StreamAnswer
-from .health import breaker_gauges, check_backend, sync_shared
+from .health import check_backend, scrape_gauges, sync_shared
 from .metrics import Metrics
 from .residency import ResidencyResolver, backend_allowed, tenant_scope
 from .routing import RoutingPolicy
@@ -185,7 +185,7 @@ class RouterApp:
             elif path == b"/readyz":
                 status = await self.readyz(send)
             elif path == b"/metrics":
-                breaker_gauges(self.metrics, self.policy.backends)
+                scrape_gauges(self.metrics, self.policy.backends, self.budgets, self.state)
                 status = await respond(send, 200, self.metrics.render(), ctype=b"text/plain; version=0.0.4")
             elif path == b"/admin/kill-switch" and method in ("POST", "DELETE"):
                 status = await self.kill_switch(scope, send, method == "POST")
@@ -207,6 +207,9 @@ class RouterApp:
         route = OPS.get(path, "other")
         self.metrics.requests.inc((route, status))
         self.metrics.latency.observe((route,), elapsed)
+        upstream_s = info.pop("upstream_s", None)
+        if upstream_s is not None:  # a whole answer: what the router itself added to it
+            self.metrics.added_latency.observe((route,), max(0.0, elapsed - upstream_s))
         if self.access_log and route != "other" and log.isEnabledFor(logging.INFO):
             log.info(
                 "request", extra={"route": route, "status": status, "ms": round(elapsed * 1000, 2), **info}
@@ -247,6 +250,7 @@ class RouterApp:
         info["backend"] = result.backend.name if isinstance(result, StreamAnswer) else result.backend
         info["attempts"] = result.attempts
         if isinstance(result, Answer):
+            info["upstream_s"] = result.upstream_s
             return await respond(send, result.status, result.body)
         return await self.pump(result, receive, send)
 
