@@ -16,6 +16,8 @@ setup:
 	@# npm tools the tests check output with (SARIF Multitool), exactly as locked
 	@[ -x node_modules/.bin/sarif-multitool ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --silent --no-audit --no-fund
 	@command -v redis-server >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null) || echo "note: redis-server not installed; Redis-backed router tests will be skipped"; }
+	@# promtool (Debian's prometheus package) checks and unit-tests the alert rules
+	@command -v promtool >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null) || echo "note: promtool not installed; alert rule tests will be skipped"; }
 
 plan: setup
 	$(UV) run meridian plan $(STACK) --out plans/$(STACK).json

@@ -123,6 +123,26 @@ def _private_dns(
     return out
 
 
+def _observability(stack: StackConfig, regions: dict[str, RegionalCluster], routers: dict[str, Any]) -> None:
+    """Collection and alerts for every router (`observability.collection`)."""
+    from infra.observability.cluster import RouterObservability
+    from infra.router_deploy.deployment import LABELS as ROUTER_POD_LABELS
+
+    assert stack.router is not None
+    mode = stack.observability.collection
+    for name, rd in routers.items():
+        if mode == "operator":
+            RouterObservability(
+                f"observability-{name}", config=stack.observability, namespace=stack.router.namespace,
+                pod_labels=ROUTER_POD_LABELS, k8s_provider=regions[name].k8s_provider, depends_on=[rd],
+            )
+        elif mode == "managed":
+            regions[name].managed_prometheus(
+                f"observability-{name}", stack=stack, namespace=stack.router.namespace,
+                pod_labels=ROUTER_POD_LABELS, depends_on=[rd],
+            )
+
+
 def build_platform(stack: StackConfig) -> None:
     providers = Providers(stack)
     regions: dict[str, RegionalCluster] = {c.name: _regional(c, stack, providers) for c in stack.clusters}
@@ -149,6 +169,7 @@ def build_platform(stack: StackConfig) -> None:
             )
             for name, r in regions.items()
         }
+        _observability(stack, regions, routers)
 
     private_dns = _private_dns(stack, regions, routers, vault, providers)
 

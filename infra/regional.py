@@ -32,6 +32,13 @@ class RegionalCluster(Protocol):
     @property
     def k8s_provider(self) -> pulumi.ProviderResource: ...
 
+    def managed_prometheus(
+        self, name: str, *, stack: StackConfig, namespace: str, pod_labels: dict[str, str],
+        depends_on: list[pulumi.Resource],
+    ) -> pulumi.ComponentResource:
+        """The cloud's managed Prometheus collecting (and alerting on) this cluster's router."""
+        ...
+
     def stack_outputs(self) -> dict[str, Any]: ...
 
 

@@ -149,6 +149,7 @@ class EksCluster(pulumi.ComponentResource):
             opts=ResourceOptions(parent=self, depends_on=[kms_grant, logs]),
         )
         self.cluster_name: pulumi.Output[str] = control_plane.name
+        self.arn: pulumi.Output[str] = control_plane.arn
         self.endpoint: pulumi.Output[str] = control_plane.endpoint
         self.certificate_authority: pulumi.Output[str] = control_plane.certificate_authority.apply(
             lambda ca: ca.data or ""

@@ -13,6 +13,7 @@ from infra.aws.cluster import EksCluster
 from infra.aws.lb_controller import AwsLoadBalancerController
 from infra.aws.network import AwsNetwork
 from infra.aws.nodepools import EksNodePools
+from infra.aws.observability import AmpCollection
 from infra.gpu_plugin import NvidiaDevicePlugin
 from infra.regional import cluster_tags
 from meridian.config import Cluster, StackConfig
@@ -62,6 +63,16 @@ class AwsRegion(pulumi.ComponentResource):
         self.kubeconfig: pulumi.Output[str] = self.eks.kubeconfig
         self.k8s_provider = self.eks.k8s_provider
         self.register_outputs(self.stack_outputs())
+
+    def managed_prometheus(
+        self, name: str, *, stack: StackConfig, namespace: str, pod_labels: dict[str, str],
+        depends_on: list[pulumi.Resource],
+    ) -> pulumi.ComponentResource:
+        """Amazon Managed Service for Prometheus for this cluster's router (infra/aws/observability.py)."""
+        return AmpCollection(
+            name, cluster=self.config, stack=stack, eks_cluster=self.eks, network=self.network, tags=self.tags,
+            namespace=namespace, pod_labels=pod_labels, depends_on=depends_on, opts=ResourceOptions(parent=self),
+        )
 
     def stack_outputs(self) -> dict[str, Any]:
         return {

@@ -190,9 +190,14 @@ class AksCluster(pulumi.ComponentResource):
             auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
                 upgrade_channel="patch"
             ),
+            # Azure Monitor managed Prometheus (the ama-metrics agents), with `observability.collection: managed`.
+            azure_monitor_profile=containerservice.ManagedClusterAzureMonitorProfileArgs(
+                metrics=containerservice.ManagedClusterAzureMonitorProfileMetricsArgs(enabled=True)
+            ) if stack.observability.collection == "managed" else None,
             tags=tags,
             opts=ResourceOptions(parent=self, depends_on=grants),
         )
+        self.cluster_id: pulumi.Output[str] = mc.id
 
         self.logs = AksLogs(name, cluster=cluster, stack=stack, resource_group_name=network.resource_group_name,
                             cluster_id=mc.id, tags=tags, opts=ResourceOptions(parent=self))

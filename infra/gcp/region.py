@@ -14,6 +14,7 @@ from infra.gcp.identity import NodeServiceAccount
 from infra.gcp.log_routing import GkeLogRouting
 from infra.gcp.network import GcpVpc
 from infra.gcp.nodepools import GkeNodePools
+from infra.gcp.observability import GmpCollection
 from infra.regional import cluster_tags
 from meridian.config import Cluster, StackConfig
 from meridian.tags import gcp_labels
@@ -72,6 +73,16 @@ class GcpRegion(pulumi.ComponentResource):
         self.oidc_issuer_url: str = self.gke.oidc_issuer_url
         self.ca_certificate: pulumi.Output[str] = self.gke.certificate_authority
         self.register_outputs(self.stack_outputs())
+
+    def managed_prometheus(
+        self, name: str, *, stack: StackConfig, namespace: str, pod_labels: dict[str, str],
+        depends_on: list[pulumi.Resource],
+    ) -> pulumi.ComponentResource:
+        """Google Managed Service for Prometheus for this cluster's router (infra/gcp/observability.py)."""
+        return GmpCollection(
+            name, cluster=self.config, stack=stack, k8s_provider=self.k8s_provider, namespace=namespace,
+            pod_labels=pod_labels, depends_on=depends_on, opts=ResourceOptions(parent=self),
+        )
 
     def stack_outputs(self) -> dict[str, Any]:
         return {

@@ -5,6 +5,7 @@ from meridian.config.load import load_from_pulumi, load_stack_file
 from meridian.config.problems import CONFIG_KEY, CONFIG_NAMESPACE, FULL_KEY
 from meridian.config.sections import (
     ALL_ZONES,
+    AlertThresholds,
     Cloudflare,
     Cluster,
     DataClass,
@@ -17,6 +18,7 @@ from meridian.config.sections import (
     Network,
     NodePool,
     NodePools,
+    Observability,
     Replica,
     Router,
     Tiers,
@@ -29,6 +31,7 @@ __all__ = [
     "CONFIG_KEY",
     "CONFIG_NAMESPACE",
     "FULL_KEY",
+    "AlertThresholds",
     "Cloudflare",
     "Cluster",
     "ConfigError",
@@ -43,6 +46,7 @@ __all__ = [
     "Network",
     "NodePool",
     "NodePools",
+    "Observability",
     "Replica",
     "Router",
     "StackConfig",

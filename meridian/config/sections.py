@@ -438,3 +438,37 @@ class Router(ConfigModel):
         if not re.fullmatch(r"[a-z0-9./:_-]+@sha256:[0-9a-f]{64}", image):
             raise ValueError(f"router image {image!r} must be pinned by digest (name@sha256:<64 hex>)")
         return image
+
+
+# --------------------------------------------------------------------------- observability
+
+
+class AlertThresholds(ConfigModel):
+    """Thresholds of the router alerts (infra/observability/alerts.py; runbook in README.md)."""
+
+    budget_warn_ratio: float = Field(default=0.8, gt=0, lt=1)  # budget use that warns (1.0 pages)
+    spend_spike_factor: float = Field(default=3.0, gt=1)  # last hour's spend rate over the 7-day average
+    spend_spike_min_usd_per_hour: float = Field(default=1.0, ge=0)  # below this a spike is noise
+    backend_down_minutes: int = Field(default=5, ge=1)  # breaker open or health checks failing this long
+    failover_ratio: float = Field(default=0.1, gt=0, le=1)  # failovers per request, over 10 minutes
+    error_ratio: float = Field(default=0.05, gt=0, le=1)  # 5xx answers per request, over 10 minutes
+    added_latency_p99_ms: float = Field(default=50.0, gt=0)  # router-added p99 for non-streamed answers
+    redis_down_minutes: int = Field(default=2, ge=1)
+    no_backend_minutes: int = Field(default=1, ge=1)  # no routable backend (/readyz failing)
+
+
+class Observability(ConfigModel):
+    # operator: the Prometheus Operator's CRDs on every router cluster (PodMonitor, PrometheusRule): the
+    # operator (e.g. kube-prometheus-stack) must run there. managed: the cloud's managed Prometheus
+    # (a workspace in the cluster's region, the alerts as its rule group, its collector scraping the
+    # router). none: nothing is created (the router still serves /metrics).
+    collection: Literal["operator", "managed", "none"] = "none"
+    # The namespace the cluster's Prometheus runs in (its pods labelled app.kubernetes.io/name=prometheus
+    # may scrape the router; the NetworkPolicy lets them).
+    namespace: str = Field(default="monitoring", pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+    alerts: AlertThresholds = Field(default_factory=AlertThresholds)
+    # A ConfigMap with the router dashboard, labelled for the Grafana sidecar (grafana_dashboard: "1").
+    dashboard_config_map: bool = True
+    # Labels added to the PodMonitor, PrometheusRule and dashboard ConfigMap, for a Prometheus whose
+    # selectors need them (kube-prometheus-stack: {release: <its release name>}).
+    selector_labels: dict[str, str] = Field(default_factory=dict)

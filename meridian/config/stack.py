@@ -24,6 +24,7 @@ from meridian.config.sections import (
     DataLake,
     Environment,
     Interconnect,
+    Observability,
     Router,
     Vault,
 )
@@ -40,6 +41,7 @@ class StackConfig(ConfigModel):
     cloudflare: Cloudflare | None = None
     vault: Vault | None = None
     router: Router | None = None
+    observability: Observability = Field(default_factory=Observability)
 
     @property
     def protect_data(self) -> bool:

@@ -12,6 +12,7 @@ from functools import cache
 
 from meridian.rules.stack import canonical_type
 from meridian.rules.stores import (
+    aws_amp,
     aws_backup,
     aws_cloudwatch_logs,
     aws_dynamodb,
@@ -33,6 +34,7 @@ from meridian.rules.stores import (
     azure_flexible_servers,
     azure_keyvault,
     azure_log_analytics,
+    azure_monitor_workspace,
     azure_redis,
     azure_servicebus,
     azure_sql,
@@ -71,6 +73,7 @@ KINDS: tuple[StoreKind, ...] = (
     *aws_ecr.KINDS,
     *aws_backup.KINDS,
     *aws_cloudwatch_logs.KINDS,
+    *aws_amp.KINDS,
     # GCP
     gcp_storage.KIND,
     gcp_kms.KIND,
@@ -96,6 +99,7 @@ KINDS: tuple[StoreKind, ...] = (
     *azure_eventhub.KINDS,
     *azure_servicebus.KINDS,
     *azure_log_analytics.KINDS,
+    *azure_monitor_workspace.KINDS,
 )
 
 

@@ -298,6 +298,9 @@ CASES["aws-cloudwatch-log-group"] = Case("app-logs", lambda: [P_IE, P_US, KEY,
     aws("aws:cloudwatch/logGroup:LogGroup", "app-logs", {"name": "app-logs", "kmsKeyId": KEY_ARN,
                                                          "retentionInDays": 365}),
 ], [("in us-east-1", move_aws("app-logs"), loc("app-logs"))])
+CASES["aws-amp-workspace"] = Case("router-metrics", lambda: [P_IE, P_US, KEY,
+    aws("aws:amp/workspace:Workspace", "router-metrics", {"alias": "router-metrics", "kmsKeyArn": KEY_ARN}),
+], [("in us-east-1", move_aws("router-metrics"), loc("router-metrics"))])
 CASES["aws-kms-key"] = Case("mrk", lambda: [P_IE, P_DE, P_US,
     aws("aws:kms/key:Key", "mrk", {"description": "mrk", "multiRegion": True}, rid="mrk-0001"),
     aws("aws:kms/replicaKey:ReplicaKey", "mrk-de", {"primaryKeyArn": "arn:aws:kms:eu-west-1:111122223333:mrk"},
@@ -504,6 +507,10 @@ CASES["azure-log-analytics-workspace"] = Case("logs", lambda: [*azure_base(),
     azure("azure-native:operationalinsights:Workspace", "logs", {"workspaceName": "logs", "location": "westeurope",
                                                                  "retentionInDays": 90}),
 ], [("in eastus", e("logs", "location", "eastus"), loc("logs"))])
+CASES["azure-monitor-workspace"] = Case("metrics", lambda: [*azure_base(),
+    azure("azure-native:monitor:AzureMonitorWorkspace", "metrics", {"azureMonitorWorkspaceName": "metrics",
+                                                                    "location": "westeurope"}),
+], [("in eastus", e("metrics", "location", "eastus"), loc("metrics"))])
 CASES["azure-keyvault"] = Case("vault", lambda: [*azure_base()], [
     ("in brazilsouth (pair in the US)", e("vault", "location", "brazilsouth"), loc("vault") | repl("vault")),
 ])
