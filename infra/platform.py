@@ -123,23 +123,28 @@ def _private_dns(
     return out
 
 
-def _observability(stack: StackConfig, regions: dict[str, RegionalCluster], routers: dict[str, Any]) -> None:
-    """Collection and alerts for every router (`observability.collection`)."""
+def _observability(
+    stack: StackConfig, regions: dict[str, RegionalCluster], routers: dict[str, Any], vault: Any | None
+) -> None:
+    """Collection and alerts for every router cluster (`observability.collection`): its router, its
+    in-cluster Redis and, on the Vault cluster, Vault."""
     from infra.observability.cluster import RouterObservability
-    from infra.router_deploy.deployment import LABELS as ROUTER_POD_LABELS
+    from infra.observability.targets import targets
 
     assert stack.router is not None
     mode = stack.observability.collection
     for name, rd in routers.items():
+        scrape = targets(stack, name)
+        after = [rd] + ([vault] if vault is not None and any(t.name == "vault" for t in scrape) else [])
         if mode == "operator":
             RouterObservability(
                 f"observability-{name}", config=stack.observability, namespace=stack.router.namespace,
-                pod_labels=ROUTER_POD_LABELS, k8s_provider=regions[name].k8s_provider, depends_on=[rd],
+                targets=scrape, k8s_provider=regions[name].k8s_provider, depends_on=after,
             )
         elif mode == "managed":
             regions[name].managed_prometheus(
-                f"observability-{name}", stack=stack, namespace=stack.router.namespace,
-                pod_labels=ROUTER_POD_LABELS, depends_on=[rd],
+                f"observability-{name}", stack=stack, namespace=stack.router.namespace, targets=scrape,
+                depends_on=after,
             )
 
 
@@ -169,7 +174,7 @@ def build_platform(stack: StackConfig) -> None:
             )
             for name, r in regions.items()
         }
-        _observability(stack, regions, routers)
+        _observability(stack, regions, routers, vault)
 
     private_dns = _private_dns(stack, regions, routers, vault, providers)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pulumi
 
 from meridian.config import Cluster, DataLake, StackConfig
+
+if TYPE_CHECKING:
+    from infra.observability.scrape import Target
 from meridian.tags import DATA_CLASS_KEY, residency_tags
 
 POOL_LABEL = "meridian.io/pool"  # node label: system | workload | gpu, on every cloud
@@ -33,7 +36,7 @@ class RegionalCluster(Protocol):
     def k8s_provider(self) -> pulumi.ProviderResource: ...
 
     def managed_prometheus(
-        self, name: str, *, stack: StackConfig, namespace: str, pod_labels: dict[str, str],
+        self, name: str, *, stack: StackConfig, namespace: str, targets: list[Target],
         depends_on: list[pulumi.Resource],
     ) -> pulumi.ComponentResource:
         """The cloud's managed Prometheus collecting (and alerting on) this cluster's router."""

@@ -24,7 +24,7 @@ from pulumi import ResourceOptions
 from infra.aws.cluster import EksCluster
 from infra.aws.network import AwsNetwork
 from infra.observability.alerts import rule_groups
-from infra.observability.scrape import prometheus_config
+from infra.observability.scrape import Target, prometheus_config
 from infra.regional import operational_log_tags
 from meridian.config import Cluster, StackConfig
 
@@ -59,7 +59,7 @@ class AmpCollection(pulumi.ComponentResource):
 
     def __init__(
         self, name: str, *, cluster: Cluster, stack: StackConfig, eks_cluster: EksCluster, network: AwsNetwork,
-        tags: dict[str, str], namespace: str, pod_labels: dict[str, str],
+        tags: dict[str, str], targets: list[Target],
         depends_on: list[pulumi.Resource] | None = None, opts: ResourceOptions | None = None,
     ) -> None:
         super().__init__("meridian:aws:AmpCollection", name, None, opts)
@@ -93,7 +93,7 @@ class AmpCollection(pulumi.ComponentResource):
                 security_group_ids=[eks_cluster.cluster_security_group_id.apply(lambda sg: sg or "")],
             )),
             destination=amp.ScraperDestinationArgs(amp=amp.ScraperDestinationAmpArgs(workspace_arn=self.workspace.arn)),
-            scrape_configuration=prometheus_config(namespace, pod_labels),
+            scrape_configuration=prometheus_config(targets),
             tags=metric_tags,
             opts=ResourceOptions(parent=self, depends_on=[binding]),
         )

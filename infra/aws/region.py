@@ -15,6 +15,7 @@ from infra.aws.network import AwsNetwork
 from infra.aws.nodepools import EksNodePools
 from infra.aws.observability import AmpCollection
 from infra.gpu_plugin import NvidiaDevicePlugin
+from infra.observability.scrape import Target
 from infra.regional import cluster_tags
 from meridian.config import Cluster, StackConfig
 
@@ -65,13 +66,13 @@ class AwsRegion(pulumi.ComponentResource):
         self.register_outputs(self.stack_outputs())
 
     def managed_prometheus(
-        self, name: str, *, stack: StackConfig, namespace: str, pod_labels: dict[str, str],
+        self, name: str, *, stack: StackConfig, namespace: str, targets: list[Target],
         depends_on: list[pulumi.Resource],
     ) -> pulumi.ComponentResource:
         """Amazon Managed Service for Prometheus for this cluster's router (infra/aws/observability.py)."""
         return AmpCollection(
             name, cluster=self.config, stack=stack, eks_cluster=self.eks, network=self.network, tags=self.tags,
-            namespace=namespace, pod_labels=pod_labels, depends_on=depends_on, opts=ResourceOptions(parent=self),
+            targets=targets, depends_on=depends_on, opts=ResourceOptions(parent=self),
         )
 
     def stack_outputs(self) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import pulumi_kubernetes.meta.v1 as meta
 from pulumi import ResourceOptions
 
 from infra.observability.alerts import alerts as alert_list
-from infra.observability.scrape import pod_monitor_spec
+from infra.observability.scrape import Target, pod_monitor_spec
 from infra.regional import operational_log_tags
 from meridian.config import Cluster, StackConfig
 
@@ -44,7 +44,7 @@ class AzureMonitorCollection(pulumi.ComponentResource):
     def __init__(
         self, name: str, *, cluster: Cluster, stack: StackConfig, resource_group_name: pulumi.Input[str],
         cluster_id: pulumi.Input[str], cluster_name: pulumi.Input[str], k8s_provider: pulumi.ProviderResource,
-        tags: dict[str, str], namespace: str, pod_labels: dict[str, str],
+        tags: dict[str, str], targets: list[Target],
         depends_on: list[pulumi.Resource] | None = None, opts: ResourceOptions | None = None,
     ) -> None:
         super().__init__("meridian:azure:AzureMonitorCollection", name, None, opts)
@@ -73,12 +73,12 @@ class AzureMonitorCollection(pulumi.ComponentResource):
             f"{name}-dcra", association_name=f"{base}-metrics", resource_uri=cluster_id,
             data_collection_rule_id=rule.id, opts=child,
         )
-        apiextensions.CustomResource(
-            f"{name}-pods", api_version="azmonitoring.coreos.com/v1", kind="PodMonitor",
-            metadata=meta.ObjectMetaArgs(name="meridian-router", namespace=namespace),
-            spec=pod_monitor_spec(namespace, pod_labels),
-            opts=ResourceOptions(parent=self, provider=k8s_provider, depends_on=depends_on or []),
-        )
+        for t in targets:
+            apiextensions.CustomResource(
+                f"{name}-{t.name}", api_version="azmonitoring.coreos.com/v1", kind="PodMonitor",
+                metadata=meta.ObjectMetaArgs(name=t.name, namespace=t.namespace), spec=pod_monitor_spec(t),
+                opts=ResourceOptions(parent=self, provider=k8s_provider, depends_on=depends_on or []),
+            )
         alerts.PrometheusRuleGroup(
             f"{name}-alerts", rule_group_name=f"{base}-router", resource_group_name=resource_group_name,
             location=cluster.region, scopes=[self.workspace.id], cluster_name=cluster_name, interval="PT1M",

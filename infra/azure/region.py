@@ -15,6 +15,7 @@ from infra.azure.network import AzureNetwork
 from infra.azure.nodepools import AksNodePools
 from infra.azure.observability import AzureMonitorCollection
 from infra.gpu_plugin import NvidiaDevicePlugin
+from infra.observability.scrape import Target
 from infra.regional import cluster_tags, data_store_options
 from meridian.config import Cluster, StackConfig
 
@@ -94,14 +95,14 @@ class AzureRegion(pulumi.ComponentResource):
         return self.aks.workload_identity(name, namespace=namespace, service_account=service_account)
 
     def managed_prometheus(
-        self, name: str, *, stack: StackConfig, namespace: str, pod_labels: dict[str, str],
+        self, name: str, *, stack: StackConfig, namespace: str, targets: list[Target],
         depends_on: list[pulumi.Resource],
     ) -> pulumi.ComponentResource:
         """Azure Monitor managed Prometheus for this cluster's router (infra/azure/observability.py)."""
         return AzureMonitorCollection(
             name, cluster=self.config, stack=stack, resource_group_name=self.resource_group_name,
             cluster_id=self.aks.cluster_id, cluster_name=self.aks.cluster_name, k8s_provider=self.k8s_provider,
-            tags=self.tags, namespace=namespace, pod_labels=pod_labels, depends_on=depends_on,
+            tags=self.tags, targets=targets, depends_on=depends_on,
             opts=ResourceOptions(parent=self),
         )
 

@@ -19,7 +19,7 @@ import pulumi_kubernetes.meta.v1 as meta
 from pulumi import ResourceOptions
 
 from infra.observability.alerts import rule_groups
-from infra.observability.scrape import pod_monitoring_spec
+from infra.observability.scrape import Target, pod_monitoring_spec
 from meridian.config import Cluster, StackConfig
 from meridian.rules.facts import K8S_CLOUD_LABEL, K8S_REGION_LABEL
 from meridian.tags import gcp_labels, residency_tags
@@ -28,7 +28,7 @@ from meridian.tags import gcp_labels, residency_tags
 class GmpCollection(pulumi.ComponentResource):
     def __init__(
         self, name: str, *, cluster: Cluster, stack: StackConfig, k8s_provider: pulumi.ProviderResource,
-        namespace: str, pod_labels: dict[str, str], depends_on: list[pulumi.Resource] | None = None,
+        namespace: str, targets: list[Target], depends_on: list[pulumi.Resource] | None = None,
         opts: ResourceOptions | None = None,
     ) -> None:
         super().__init__("meridian:gcp:GmpCollection", name, None, opts)
@@ -36,11 +36,12 @@ class GmpCollection(pulumi.ComponentResource):
                                               purpose="router-metrics")),
                   K8S_REGION_LABEL: cluster.region, K8S_CLOUD_LABEL: "gcp"}
         k8s = ResourceOptions(parent=self, provider=k8s_provider, depends_on=depends_on or [])
-        apiextensions.CustomResource(
-            f"{name}-pods", api_version="monitoring.googleapis.com/v1", kind="PodMonitoring",
-            metadata=meta.ObjectMetaArgs(name="meridian-router", namespace=namespace, labels=labels),
-            spec=pod_monitoring_spec(pod_labels), opts=k8s,
-        )
+        for t in targets:  # a PodMonitoring selects pods of its own namespace
+            apiextensions.CustomResource(
+                f"{name}-{t.name}", api_version="monitoring.googleapis.com/v1", kind="PodMonitoring",
+                metadata=meta.ObjectMetaArgs(name=t.name, namespace=t.namespace, labels=labels),
+                spec=pod_monitoring_spec(t), opts=k8s,
+            )
         apiextensions.CustomResource(
             f"{name}-alerts", api_version="monitoring.googleapis.com/v1", kind="Rules",
             metadata=meta.ObjectMetaArgs(name="meridian-router", namespace=namespace,

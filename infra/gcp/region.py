@@ -15,6 +15,7 @@ from infra.gcp.log_routing import GkeLogRouting
 from infra.gcp.network import GcpVpc
 from infra.gcp.nodepools import GkeNodePools
 from infra.gcp.observability import GmpCollection
+from infra.observability.scrape import Target
 from infra.regional import cluster_tags
 from meridian.config import Cluster, StackConfig
 from meridian.tags import gcp_labels
@@ -75,13 +76,13 @@ class GcpRegion(pulumi.ComponentResource):
         self.register_outputs(self.stack_outputs())
 
     def managed_prometheus(
-        self, name: str, *, stack: StackConfig, namespace: str, pod_labels: dict[str, str],
+        self, name: str, *, stack: StackConfig, namespace: str, targets: list[Target],
         depends_on: list[pulumi.Resource],
     ) -> pulumi.ComponentResource:
         """Google Managed Service for Prometheus for this cluster's router (infra/gcp/observability.py)."""
         return GmpCollection(
             name, cluster=self.config, stack=stack, k8s_provider=self.k8s_provider, namespace=namespace,
-            pod_labels=pod_labels, depends_on=depends_on, opts=ResourceOptions(parent=self),
+            targets=targets, depends_on=depends_on, opts=ResourceOptions(parent=self),
         )
 
     def stack_outputs(self) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """RouterObservability: what collects and alerts on the router of one cluster, with the Prometheus
 Operator's CRDs (`observability.collection: operator`):
 
-  PodMonitor      the router pods' `http` port, /metrics every 30 s (a PodMonitor, not a
-                  ServiceMonitor: three Services select the same pods and would scrape them thrice)
+  PodMonitor      one per scrape target (infra/observability/targets.py: the router pods, the in-cluster
+                  Redis' exporter, Vault's servers), every 30 s (PodMonitors, not ServiceMonitors:
+                  three Services select the router's pods and would scrape them thrice)
   PrometheusRule  the alerts of infra/observability/alerts.py, thresholds from `observability.alerts`
   ConfigMap       the router dashboard (dashboards/router.json), labelled `grafana_dashboard: "1"` for
                   the Grafana sidecar (`observability.dashboardConfigMap`)
@@ -22,7 +23,7 @@ import pulumi_kubernetes.meta.v1 as meta
 from pulumi import ResourceOptions
 
 from infra.observability.alerts import rule_groups
-from infra.observability.scrape import pod_monitor_spec
+from infra.observability.scrape import Target, pod_monitor_spec
 from meridian.config import Observability
 
 DASHBOARD = Path(__file__).parent / "dashboards" / "router.json"
@@ -47,24 +48,27 @@ def dashboard_config_map(name: str, config: Observability, namespace: str, label
 
 
 class RouterObservability(pulumi.ComponentResource):
-    """Public attributes: pod_monitor, rule (CustomResource); dashboard (ConfigMap | None)."""
+    """Public attributes: pod_monitors (one per target), rule (CustomResource); dashboard (ConfigMap | None)."""
 
     def __init__(
-        self, name: str, *, config: Observability, namespace: str, pod_labels: dict[str, str],
+        self, name: str, *, config: Observability, namespace: str, targets: list[Target],
         k8s_provider: pulumi.ProviderResource, depends_on: list[pulumi.Resource] | None = None,
         opts: ResourceOptions | None = None,
     ) -> None:
         super().__init__("meridian:observability:RouterObservability", name, None, opts)
         child = ResourceOptions(parent=self, provider=k8s_provider, depends_on=depends_on or [])
         labels = {"app.kubernetes.io/part-of": "meridian-router", **config.selector_labels}
-        self.pod_monitor = apiextensions.CustomResource(
-            f"{name}-pods",
-            api_version="monitoring.coreos.com/v1",
-            kind="PodMonitor",
-            metadata=meta.ObjectMetaArgs(name="meridian-router", namespace=namespace, labels=labels),
-            spec=pod_monitor_spec(namespace, pod_labels),
-            opts=child,
-        )
+        self.pod_monitors = [
+            apiextensions.CustomResource(
+                f"{name}-{t.name}",
+                api_version="monitoring.coreos.com/v1",
+                kind="PodMonitor",
+                metadata=meta.ObjectMetaArgs(name=t.name, namespace=t.namespace, labels=labels),
+                spec=pod_monitor_spec(t),
+                opts=child,
+            )
+            for t in targets
+        ]
         self.rule = apiextensions.CustomResource(
             f"{name}-alerts",
             api_version="monitoring.coreos.com/v1",

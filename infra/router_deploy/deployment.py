@@ -56,7 +56,7 @@ from pulumi import ResourceOptions
 
 from infra.cloudflare.origin_tls import OriginTls
 from infra.internal_lb import INTERNAL_LB_ANNOTATIONS, lb_address, source_ranges
-from infra.observability.scrape import scrapers
+from infra.observability.scrape import scraper_peers
 from infra.router_deploy import config_gen
 from infra.router_deploy.identity import SERVICE_ACCOUNT, RouterIdentity
 from infra.router_deploy.redis import NON_ROOT_UID, RouterRedis
@@ -553,19 +553,10 @@ class RouterDeployment(pulumi.ComponentResource):
         ingress_rules = [
             rule(public_sources, tls_port),
             rule(internal_sources, router_port),
-            # The metrics collector scrapes /metrics. Never an empty `from` (that admits everyone): where
-            # no pod scrapes (the AWS managed collector comes from the VPC, admitted above) keep the
-            # in-cluster Prometheus peer.
+            # The metrics collector scrapes /metrics (infra/observability/scrape.py: never an empty `from`).
             networking.NetworkPolicyIngressRuleArgs(
-                from_=[
-                    networking.NetworkPolicyPeerArgs(
-                        namespace_selector=meta.LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": ns_name}),
-                        pod_selector=meta.LabelSelectorArgs(match_labels=pod_labels),
-                    )
-                    for ns_name, pod_labels in scrapers(
-                        stack.observability.collection, stack.observability.namespace, cfg.cloud
-                    ) or [(stack.observability.namespace, {"app.kubernetes.io/name": "prometheus"})]
-                ],
+                from_=scraper_peers(stack.observability.collection, stack.observability.namespace, cfg.cloud,
+                                    str(cfg.network.cidr)),
                 ports=router_port,
             ),
         ]

@@ -24,6 +24,7 @@ import pulumi_kubernetes.networking.v1 as networking
 import pulumi_random as random
 from pulumi import ResourceOptions
 
+from infra.observability.scrape import scraper_peers
 from infra.regional import data_store_options
 from meridian.config import Cluster, StackConfig
 from meridian.rules.facts import K8S_CLOUD_LABEL, K8S_REGION_LABEL
@@ -33,6 +34,9 @@ REDIS_APP = "router-redis"
 SECRET_NAME = "router-redis"
 PORT = 6379
 NON_ROOT_UID = 10001
+REDIS_POD_LABELS = {"app.kubernetes.io/name": REDIS_APP, "app.kubernetes.io/part-of": "meridian-router"}
+EXPORTER_PORT = 9121
+EXPORTER_PORT_NAME = "metrics"
 AZURE_REDIS_PRIVATE_ZONE = "privatelink.redis.cache.windows.net"
 
 
@@ -122,7 +126,7 @@ class RouterRedis(pulumi.ComponentResource):
     ) -> None:
         assert stack.router is not None
         self._password = password
-        labels = {"app.kubernetes.io/name": REDIS_APP, "app.kubernetes.io/part-of": "meridian-router"}
+        labels = dict(REDIS_POD_LABELS)
         # The router's state is data: the Deployment that holds it carries its classification and the
         # cluster's region and cloud (what the residency rules and the audit place it by).
         classified = {**labels, **gcp_labels(redis_tags(cfg, stack)), K8S_REGION_LABEL: cfg.region,
@@ -174,7 +178,27 @@ class RouterRedis(pulumi.ComponentResource):
                                 ),
                                 security_context=_restricted_container_security(),
                                 volume_mounts=[core.VolumeMountArgs(name="data", mount_path="/data")],
-                            )
+                            ),
+                            # Redis' own metrics (memory, clients, commands, evictions) for the collector.
+                            core.ContainerArgs(
+                                name="exporter",
+                                image=stack.router.redis_exporter_image,
+                                image_pull_policy="Always",
+                                env=[
+                                    core.EnvVarArgs(name="REDIS_ADDR", value=f"redis://localhost:{PORT}"),
+                                    core.EnvVarArgs(
+                                        name="REDIS_PASSWORD",
+                                        value_from=core.EnvVarSourceArgs(
+                                            secret_key_ref=core.SecretKeySelectorArgs(name=SECRET_NAME, key="password")
+                                        ),
+                                    ),
+                                ],
+                                ports=[core.ContainerPortArgs(name=EXPORTER_PORT_NAME, container_port=EXPORTER_PORT)],
+                                resources=core.ResourceRequirementsArgs(
+                                    requests={"cpu": "10m", "memory": "32Mi"}, limits={"cpu": "100m", "memory": "64Mi"}
+                                ),
+                                security_context=_restricted_container_security(),
+                            ),
                         ],
                         # Memory-backed: Redis persists nothing, so its state never touches a disk.
                         volumes=[core.VolumeArgs(name="data", empty_dir=core.EmptyDirVolumeSourceArgs(
@@ -204,7 +228,12 @@ class RouterRedis(pulumi.ComponentResource):
                     networking.NetworkPolicyIngressRuleArgs(
                         from_=[networking.NetworkPolicyPeerArgs(pod_selector=meta.LabelSelectorArgs(match_labels=router_labels))],
                         ports=[networking.NetworkPolicyPortArgs(protocol="TCP", port=PORT)],
-                    )
+                    ),
+                    networking.NetworkPolicyIngressRuleArgs(  # the metrics collector, to the exporter only
+                        from_=scraper_peers(stack.observability.collection, stack.observability.namespace, cfg.cloud,
+                                            str(cfg.network.cidr)),
+                        ports=[networking.NetworkPolicyPortArgs(protocol="TCP", port=EXPORTER_PORT)],
+                    ),
                 ],
                 egress=[],  # Redis talks to no one
             ),

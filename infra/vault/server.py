@@ -37,7 +37,8 @@ def vault_address(cfg: Vault) -> str:
 
 
 def server_config(replicas: int, seal_stanza: str) -> str:
-    """The server HCL: TLS listener, raft storage joining every peer over TLS, the KMS seal."""
+    """The server HCL: TLS listener, raft storage joining every peer over TLS, the KMS seal, and
+    Prometheus telemetry (scraped by infra/observability)."""
     joins = "".join(
         f"""
   retry_join {{
@@ -59,6 +60,15 @@ listener "tcp" {{
   tls_key_file       = "{TLS_DIR}/tls.key"
   tls_client_ca_file = "{TLS_DIR}/ca.crt"
   tls_min_version    = "tls12"
+  # /v1/sys/metrics?format=prometheus without a token, for the metrics collector (metrics only).
+  telemetry {{
+    unauthenticated_metrics_access = true
+  }}
+}}
+
+telemetry {{
+  prometheus_retention_time = "30s"
+  disable_hostname          = true
 }}
 
 storage "raft" {{

@@ -427,6 +427,9 @@ class Router(ConfigModel):
     vault_address: str | None = Field(default=None, pattern=r"^https://[^\s/]+(:[0-9]+)?$")
     # renovate: image
     redis_image: str = "docker.io/library/redis:7.2.5-alpine"
+    # The in-cluster Redis' Prometheus exporter (sidecar)
+    # renovate: image
+    redis_exporter_image: str = "docker.io/oliver006/redis_exporter:v1.62.0"
     cpu_request: str = "250m"
     memory_request: str = "256Mi"
     cpu_limit: str = "1"

@@ -96,15 +96,25 @@ def test_every_router_cluster_gets_collection_alerts_and_dashboard(prod_plan):
     rules = [r for r in resources if r["type"] == "kubernetes:monitoring.coreos.com/v1:PrometheusRule"]
     dashboards = [r for r in resources if r["type"] == "kubernetes:core/v1:ConfigMap"
                   and r["inputs"]["metadata"]["name"] == "meridian-router-dashboard"]
-    assert len(monitors) == len(rules) == len(dashboards) == len(router_clusters)
+    assert len(rules) == len(dashboards) == len(router_clusters)
+    by_name: dict[str, list] = {}
+    for m in monitors:
+        by_name.setdefault(m["inputs"]["metadata"]["name"], []).append(m)
+    # prod: every router, no in-cluster Redis (managed), Vault on aws-use1
+    assert {k: len(v) for k, v in by_name.items()} == {"meridian-router": len(router_clusters), "vault": 1}
     names = [a["alert"] for a in rule_groups(prod_plan.config.observability.alerts)[0]["rules"]]
     for rule in rules:
         assert [r["alert"] for r in rule["inputs"]["spec"]["groups"][0]["rules"]] == names
         assert rule["inputs"]["metadata"]["labels"]["release"] == "prometheus"  # prod's selectorLabels
-    for m in monitors:
+    for m in by_name["meridian-router"]:
         spec = m["inputs"]["spec"]
-        assert spec["podMetricsEndpoints"] == [{"port": "http", "path": "/metrics", "interval": "30s"}]
+        assert spec["podMetricsEndpoints"] == [{"port": "http", "path": "/metrics", "interval": "30s", "scheme": "http"}]
         assert spec["selector"]["matchLabels"]["app.kubernetes.io/name"] == "meridian-router"
+    (vault,) = by_name["vault"]
+    ep = vault["inputs"]["spec"]["podMetricsEndpoints"][0]
+    assert (vault["inputs"]["metadata"]["namespace"], ep["port"], ep["path"], ep["scheme"], ep["params"]) == (
+        "vault", "https", "/v1/sys/metrics", "https", {"format": ["prometheus"]})
+    assert ep["tlsConfig"]["ca"]["secret"] == {"name": "vault-tls", "key": "ca.crt"}
     deployments = [r for r in resources if r["type"] == "kubernetes:apps/v1:Deployment"
                    and r["inputs"]["metadata"].get("name") == "router"]
     assert len(deployments) == len(router_clusters)
@@ -112,3 +122,30 @@ def test_every_router_cluster_gets_collection_alerts_and_dashboard(prod_plan):
         ports = d["inputs"]["spec"]["template"]["spec"]["containers"][0]["ports"]
         assert any(p["name"] == "http" for p in ports)
     assert json.loads(dashboards[0]["inputs"]["data"]["meridian-router.json"])["uid"] == "meridian-router"
+
+
+def test_vault_serves_prometheus_metrics_to_the_collector(prod_plan):
+    (release,) = [r for r in prod_plan.document["deployment"]["resources"]
+                  if r["type"] == "kubernetes:helm.sh/v3:Release" and r["urn"].endswith("::vault-server-release")]
+    hcl = release["inputs"]["values"]["server"]["ha"]["raft"]["config"]
+    assert "unauthenticated_metrics_access = true" in hcl and 'prometheus_retention_time = "30s"' in hcl
+
+
+def test_the_in_cluster_redis_is_scraped_through_its_exporter(dev_plan):
+    resources = dev_plan.document["deployment"]["resources"]
+    monitors = [r for r in resources if r["type"] == "kubernetes:monitoring.coreos.com/v1:PodMonitor"
+                and r["inputs"]["metadata"]["name"] == "router-redis"]
+    redis = [r for r in resources if r["type"] == "kubernetes:apps/v1:Deployment"
+             and r["inputs"]["metadata"]["name"] == "router-redis"]
+    assert len(monitors) == len(redis) >= 2
+    for d in redis:
+        containers = {c["name"]: c for c in d["inputs"]["spec"]["template"]["spec"]["containers"]}
+        assert containers["exporter"]["ports"] == [{"name": "metrics", "containerPort": 9121}]
+    for m in monitors:
+        assert m["inputs"]["spec"]["podMetricsEndpoints"][0]["port"] == "metrics"
+    policies = [r for r in resources if r["type"] == "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+                and r["inputs"]["metadata"]["name"] == "router-redis"]
+    for p in policies:  # the collector reaches the exporter's port, and only that one
+        rules = p["inputs"]["spec"]["ingress"]
+        scrape = [r for r in rules if any("namespaceSelector" in f for f in r["from"])]
+        assert [x["port"] for r in scrape for x in r["ports"]] == [9121]

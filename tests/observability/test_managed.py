@@ -60,10 +60,14 @@ def test_aws_workspace_rules_and_collector(managed):
     for ns in of(managed, "aws:amp/ruleGroupNamespace:RuleGroupNamespace"):
         rules = yaml.safe_load(ns["inputs"]["data"])["groups"][0]["rules"]
         assert [r["alert"] for r in rules] == NAMES
+    jobs = {}
     for s in of(managed, "aws:amp/scraper:Scraper"):
         assert len(s["inputs"]["source"]["eks"]["subnetIds"]) >= 2  # AWS wants two AZs at least
         cfg = yaml.safe_load(s["inputs"]["scrapeConfiguration"])
         assert cfg["scrape_configs"][0]["kubernetes_sd_configs"][0]["namespaces"]["names"] == ["meridian-router"]
+        jobs[s["inputs"]["alias"]] = [j["job_name"] for j in cfg["scrape_configs"]]
+    assert jobs["meridian-aws-use1"] == ["meridian-router", "vault"]  # the Vault cluster
+    assert jobs["meridian-aws-euw1"] == ["meridian-router"]
     entries = of(managed, "aws:eks/accessEntry:AccessEntry")
     assert [e["inputs"]["userName"] for e in entries if e["inputs"].get("userName") == "aps-collector-user"]
 
