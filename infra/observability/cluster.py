@@ -8,7 +8,8 @@ Operator's CRDs (`observability.collection: operator`):
   ConfigMap       the router dashboard (dashboards/router.json), labelled `grafana_dashboard: "1"` for
                   the Grafana sidecar (`observability.dashboardConfigMap`)
 
-All in the router's namespace; `observability.selectorLabels` are added to each, for a Prometheus whose
+The rule and the dashboard live in the router's namespace, each PodMonitor in its target's (next to the
+CA Secret it verifies with); `observability.selectorLabels` are added to each, for a Prometheus whose
 podMonitorSelector / ruleSelector need them (kube-prometheus-stack: `release: <its release name>`)."""
 
 from __future__ import annotations
