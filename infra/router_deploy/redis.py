@@ -197,6 +197,13 @@ class RouterRedis(pulumi.ComponentResource):
                                 resources=core.ResourceRequirementsArgs(
                                     requests={"cpu": "10m", "memory": "32Mi"}, limits={"cpu": "100m", "memory": "64Mi"}
                                 ),
+                                readiness_probe=core.ProbeArgs(
+                                    tcp_socket=core.TCPSocketActionArgs(port=EXPORTER_PORT_NAME), period_seconds=10
+                                ),
+                                liveness_probe=core.ProbeArgs(
+                                    tcp_socket=core.TCPSocketActionArgs(port=EXPORTER_PORT_NAME), period_seconds=20,
+                                    failure_threshold=6,
+                                ),
                                 security_context=_restricted_container_security(),
                             ),
                         ],
