@@ -87,6 +87,12 @@ def operational_log_tags(tags: dict[str, str]) -> dict[str, str]:
     return {**tags, DATA_CLASS_KEY: "internal"}
 
 
+def metrics_store_tags(tags: dict[str, str]) -> dict[str, str]:
+    """A cluster's metrics workspace holds operational telemetry whose labels carry tenant ids:
+    classified like its logs (`internal`, the cluster's jurisdiction)."""
+    return {**operational_log_tags(tags), "purpose": "router-metrics"}
+
+
 def access_log_days(lake: DataLake) -> int:
     """Access logs are audit evidence: kept at least a year, and as long as the data's retention."""
     return max(400, (lake.retention_years or 0) * 366)

@@ -25,7 +25,7 @@ from infra.aws.cluster import EksCluster
 from infra.aws.network import AwsNetwork
 from infra.observability.alerts import rule_groups
 from infra.observability.scrape import Target, prometheus_config
-from infra.regional import operational_log_tags
+from infra.regional import metrics_store_tags
 from meridian.config import Cluster, StackConfig
 
 COLLECTOR_USER = "aps-collector-user"
@@ -64,7 +64,7 @@ class AmpCollection(pulumi.ComponentResource):
     ) -> None:
         super().__init__("meridian:aws:AmpCollection", name, None, opts)
         child = ResourceOptions(parent=self)
-        metric_tags = {**operational_log_tags(tags), "purpose": "router-metrics"}
+        metric_tags = metrics_store_tags(tags)
         self.workspace = amp.Workspace(
             f"{name}-workspace", alias=f"meridian-{stack.environment}-{cluster.name}", tags=metric_tags,
             opts=ResourceOptions(parent=self, protect=stack.protect_data),

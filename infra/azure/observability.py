@@ -23,7 +23,7 @@ from pulumi import ResourceOptions
 
 from infra.observability.alerts import alerts as alert_list
 from infra.observability.scrape import Target, pod_monitor_spec
-from infra.regional import operational_log_tags
+from infra.regional import metrics_store_tags
 from meridian.config import Cluster, StackConfig
 
 STREAM = "Microsoft-PrometheusMetrics"
@@ -49,7 +49,7 @@ class AzureMonitorCollection(pulumi.ComponentResource):
     ) -> None:
         super().__init__("meridian:azure:AzureMonitorCollection", name, None, opts)
         child = ResourceOptions(parent=self)
-        metric_tags = {**operational_log_tags(tags), "purpose": "router-metrics"}
+        metric_tags = metrics_store_tags(tags)
         base = f"meridian-{stack.environment}-{cluster.name}"
         self.workspace = monitor.AzureMonitorWorkspace(
             f"{name}-workspace", azure_monitor_workspace_name=f"{base}-metrics", resource_group_name=resource_group_name,

@@ -59,6 +59,7 @@ class RouterObservability(pulumi.ComponentResource):
         super().__init__("meridian:observability:RouterObservability", name, None, opts)
         child = ResourceOptions(parent=self, provider=k8s_provider, depends_on=depends_on or [])
         labels = {"app.kubernetes.io/part-of": "meridian-router", **config.selector_labels}
+        groups = rule_groups(config.alerts)
         self.pod_monitors = [
             apiextensions.CustomResource(
                 f"{name}-{t.name}",
@@ -75,9 +76,9 @@ class RouterObservability(pulumi.ComponentResource):
             api_version="monitoring.coreos.com/v1",
             kind="PrometheusRule",
             metadata=meta.ObjectMetaArgs(name="meridian-router", namespace=namespace, labels=labels),
-            spec={"groups": rule_groups(config.alerts)},
+            spec={"groups": groups},
             opts=child,
         )
         self.dashboard = dashboard_config_map(name, config, namespace, labels, child)
-        self.register_outputs({"alerts": [r["alert"] for g in rule_groups(config.alerts) for r in g["rules"]],
+        self.register_outputs({"alerts": [r["alert"] for g in groups for r in g["rules"]],
                                "dashboard": json.loads(dashboard_json())["uid"]})

@@ -28,28 +28,28 @@ class Target:
     tls_server_name: str | None = None
 
 
-def pod_monitor_spec(t: Target) -> dict[str, Any]:
-    """A PodMonitor's spec (the Prometheus Operator's, and Azure Monitor's `azmonitoring.coreos.com`)."""
+def _endpoint(t: Target, tls_key: str) -> dict[str, Any]:
+    """One scrape endpoint in the CRDs' shared shape; the TLS block is `tls_key` (`tlsConfig` for the
+    Prometheus Operator and Azure Monitor, `tls` for Google Managed Prometheus)."""
     endpoint: dict[str, Any] = {"port": t.port, "path": t.path, "interval": SCRAPE_INTERVAL, "scheme": t.scheme}
     if t.params:
         endpoint["params"] = t.params
     if t.tls_ca_secret is not None:
-        endpoint["tlsConfig"] = {"ca": {"secret": {"name": t.tls_ca_secret[0], "key": t.tls_ca_secret[1]}},
-                                 "serverName": t.tls_server_name}
+        endpoint[tls_key] = {"ca": {"secret": {"name": t.tls_ca_secret[0], "key": t.tls_ca_secret[1]}},
+                             "serverName": t.tls_server_name}
+    return endpoint
+
+
+def pod_monitor_spec(t: Target) -> dict[str, Any]:
+    """A PodMonitor's spec (the Prometheus Operator's, and Azure Monitor's `azmonitoring.coreos.com`)."""
     return {"selector": {"matchLabels": dict(t.pod_labels)}, "namespaceSelector": {"matchNames": [t.namespace]},
-            "podMetricsEndpoints": [endpoint]}
+            "podMetricsEndpoints": [_endpoint(t, "tlsConfig")]}
 
 
 def pod_monitoring_spec(t: Target) -> dict[str, Any]:
     """A Google Managed Prometheus PodMonitoring's spec (monitoring.googleapis.com/v1; it selects pods
     of its own namespace, so it is created in `t.namespace`)."""
-    endpoint: dict[str, Any] = {"port": t.port, "path": t.path, "interval": SCRAPE_INTERVAL, "scheme": t.scheme}
-    if t.params:
-        endpoint["params"] = t.params
-    if t.tls_ca_secret is not None:
-        endpoint["tls"] = {"serverName": t.tls_server_name,
-                           "ca": {"secret": {"name": t.tls_ca_secret[0], "key": t.tls_ca_secret[1]}}}
-    return {"selector": {"matchLabels": dict(t.pod_labels)}, "endpoints": [endpoint]}
+    return {"selector": {"matchLabels": dict(t.pod_labels)}, "endpoints": [_endpoint(t, "tls")]}
 
 
 def _label(key: str) -> str:

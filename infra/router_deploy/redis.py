@@ -129,6 +129,12 @@ class RouterRedis(pulumi.ComponentResource):
         labels = dict(REDIS_POD_LABELS)
         # The router's state is data: the Deployment that holds it carries its classification and the
         # cluster's region and cloud (what the residency rules and the audit place it by).
+        password_env = core.EnvVarArgs(  # Redis and its exporter, from the same Secret
+            name="REDIS_PASSWORD",
+            value_from=core.EnvVarSourceArgs(
+                secret_key_ref=core.SecretKeySelectorArgs(name=SECRET_NAME, key="password")
+            ),
+        )
         classified = {**labels, **gcp_labels(redis_tags(cfg, stack)), K8S_REGION_LABEL: cfg.region,
                       K8S_CLOUD_LABEL: cfg.cloud}
         apps.Deployment(
@@ -156,14 +162,7 @@ class RouterRedis(pulumi.ComponentResource):
                                 # State is a cache of budgets/breakers the router can rebuild: no disk.
                                 args=["--requirepass", "$(REDIS_PASSWORD)", "--save", "", "--appendonly", "no",
                                       "--maxmemory", "200mb", "--maxmemory-policy", "volatile-lru"],
-                                env=[
-                                    core.EnvVarArgs(
-                                        name="REDIS_PASSWORD",
-                                        value_from=core.EnvVarSourceArgs(
-                                            secret_key_ref=core.SecretKeySelectorArgs(name=SECRET_NAME, key="password")
-                                        ),
-                                    )
-                                ],
+                                env=[password_env],
                                 ports=[core.ContainerPortArgs(name="redis", container_port=PORT)],
                                 resources=core.ResourceRequirementsArgs(
                                     requests={"cpu": "100m", "memory": "128Mi"},
@@ -186,12 +185,7 @@ class RouterRedis(pulumi.ComponentResource):
                                 image_pull_policy="Always",
                                 env=[
                                     core.EnvVarArgs(name="REDIS_ADDR", value=f"redis://localhost:{PORT}"),
-                                    core.EnvVarArgs(
-                                        name="REDIS_PASSWORD",
-                                        value_from=core.EnvVarSourceArgs(
-                                            secret_key_ref=core.SecretKeySelectorArgs(name=SECRET_NAME, key="password")
-                                        ),
-                                    ),
+                                    password_env,
                                 ],
                                 ports=[core.ContainerPortArgs(name=EXPORTER_PORT_NAME, container_port=EXPORTER_PORT)],
                                 resources=core.ResourceRequirementsArgs(

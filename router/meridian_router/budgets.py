@@ -218,17 +218,17 @@ class Budgets:
         no I/O, for the metrics scrape."""
         seen = self.shared.last_seen if self.shared is not None else {}
         local = self.local.values
-        out: list[tuple[str, str, str, float, float | None]] = []
-        names = list(self.tenants)
-        for tenant in names or [""]:
-            for i, c in enumerate(self.counters(tenant)):
-                scope, period = ("tenant" if i < 2 else "global"), ("day" if i % 2 == 0 else "month")
-                if scope == "global" and tenant != (names[0] if names else ""):
-                    continue  # the global counters once
-                micro = seen.get(c.key, 0) + local.get(c.key, 0)
-                limit = None if c.limit is None else c.limit / 1_000_000
-                out.append((scope, tenant if scope == "tenant" else "", period, micro / 1_000_000, limit))
-        return out
+        # counters() is (tenant day, tenant month, global day, global month): each tenant's first two,
+        # and the global two once
+        periods = ("day", "month")
+        rows = [("tenant", t, p, c) for t in self.tenants for p, c in zip(periods, self.counters(t)[:2], strict=True)]
+        rows += [("global", "", p, c)
+                 for p, c in zip(periods, self.counters(next(iter(self.tenants), ""))[2:], strict=True)]
+        return [
+            (scope, tenant, period, (seen.get(c.key, 0) + local.get(c.key, 0)) / 1_000_000,
+             None if c.limit is None else c.limit / 1_000_000)
+            for scope, tenant, period, c in rows
+        ]
 
     async def spent_usd(self, key: str) -> float:
         src = self.shared if self.shared is not None else self.local

@@ -101,33 +101,28 @@ class StreamAnswer:
                 outcome = "client_gone"
             else:
                 outcome = "stream_error"
-                self.slot.failure(time.monotonic())
-                self.fw.metrics.attempts.inc((b.name, "stream_error"))
-                log.warning("upstream stream broke", extra={"backend": b.name, "error": type(exc).__name__})
-                yield (
-                    b"data: "
-                    + error_body("the upstream stream ended early", "api_error", "upstream_stream_error")
-                    + b"\n\n"
-                    + SSE_DONE
-                )
+                yield self._backend_failed(exc, "upstream stream broke", "the upstream stream ended early",
+                                           "upstream_stream_error")
         except RouterError as exc:
             outcome = "stream_error"
             yield b"data: " + exc.body() + b"\n\n" + SSE_DONE
         except Exception as exc:  # an upstream stream no translator can read: the backend's fault
             outcome = "stream_error"
-            self.slot.failure(time.monotonic())
-            self.fw.metrics.attempts.inc((b.name, "stream_error"))
-            log.warning("unreadable upstream stream", extra={"backend": b.name, "error": type(exc).__name__})
-            yield (
-                b"data: "
-                + error_body("the upstream stream could not be read", "api_error", "upstream_bad_response")
-                + b"\n\n"
-                + SSE_DONE
-            )
+            yield self._backend_failed(exc, "unreadable upstream stream", "the upstream stream could not be read",
+                                       "upstream_bad_response")
         finally:
             if outcome == "ok":
                 self.slot.success((time.monotonic() - self.started) * 1000)
             await self.finish()
+
+    def _backend_failed(self, exc: Exception, what: str, message: str, code: str) -> bytes:
+        """The stream failed on the backend's account: the breaker's verdict, the attempt metric, a log
+        line, and the closing SSE error event for the client."""
+        b = self.backend
+        self.slot.failure(time.monotonic())
+        self.fw.metrics.attempts.inc((b.name, "stream_error"))
+        log.warning(what, extra={"backend": b.name, "error": type(exc).__name__})
+        return b"data: " + error_body(message, "api_error", code) + b"\n\n" + SSE_DONE
 
     async def finish(self) -> None:
         """Settle the stream once, however it ended (completed, broken, abandoned before the first

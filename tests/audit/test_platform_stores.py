@@ -68,20 +68,27 @@ def test_dev_audit_lists_each_in_cluster_redis_in_its_clusters_jurisdiction(dev_
     assert {s["jurisdiction"] for s in redis} >= {"us", "eu"}
 
 
-def test_a_kubernetes_store_labelled_outside_its_cluster_is_caught(prod_plan):
-    doc = copy.deepcopy(prod_plan.document)
+def _relabelled(doc: dict[str, Any], key: str, value: str | None) -> dict[str, Any]:
+    """A copy of `doc` whose Vault StorageClass has label `key` set to `value` (None: removed)."""
+    doc = copy.deepcopy(doc)
     sc = _vault_class(doc)
     for side in ("inputs", "outputs"):
-        sc[side]["metadata"]["labels"]["jurisdiction"] = "eu"  # the cluster is us-east-1
+        labels = sc[side]["metadata"]["labels"]
+        if value is None:
+            del labels[key]
+        else:
+            labels[key] = value
+    return doc
+
+
+def test_a_kubernetes_store_labelled_outside_its_cluster_is_caught(prod_plan):
+    doc = _relabelled(prod_plan.document, "jurisdiction", "eu")  # the cluster is us-east-1
     found = _location_findings(doc)
     assert any("us-east-1" in m and "outside jurisdiction 'eu'" in m for m in found), found
 
 
 def test_a_region_label_that_contradicts_the_cluster_is_caught(prod_plan):
-    doc = copy.deepcopy(prod_plan.document)
-    sc = _vault_class(doc)
-    for side in ("inputs", "outputs"):
-        sc[side]["metadata"]["labels"]["topology.kubernetes.io/region"] = "eu-west-1"  # the cluster says us-east-1
+    doc = _relabelled(prod_plan.document, "topology.kubernetes.io/region", "eu-west-1")  # the cluster: us-east-1
     found = _location_findings(doc)
     assert any("eu-west-1" in m and "outside jurisdiction 'us'" in m for m in found), found
 
@@ -99,9 +106,6 @@ def _without_provider_dependencies(doc: dict[str, Any]) -> dict[str, Any]:
 def test_without_the_cluster_in_view_the_labels_place_it(prod_plan):
     doc = _without_provider_dependencies(prod_plan.document)
     assert _location_findings(doc) == []
-    sc = _vault_class(doc)
-    for side in ("inputs", "outputs"):
-        del sc[side]["metadata"]["labels"]["topology.kubernetes.io/region"]
-        del sc[side]["metadata"]["labels"]["meridian.io/cloud"]
+    doc = _relabelled(_relabelled(doc, "topology.kubernetes.io/region", None), "meridian.io/cloud", None)
     found = _location_findings(doc)
     assert any("cluster of" in m and "cannot be determined" in m for m in found), found  # fail closed
