@@ -26,6 +26,19 @@ TIER_RANK: dict[str, int] = {"local": 0, "edge": 1, "cloud": 2}
 CLOUD_PROVIDERS = frozenset({"openai", "groq", "azure_openai", "anthropic", "bedrock", "vertex"})
 
 
+# Which providers can serve each inbound API natively (the rest get it translated to chat), and
+# which do by default.
+NATIVE_PROVIDERS: dict[str, frozenset[str]] = {
+    "responses": frozenset({"openai", "vllm", "ollama", "groq", "edge"}),
+    "messages": frozenset({"anthropic", "vllm", "edge"}),
+}
+DEFAULT_NATIVE: dict[str, frozenset[str]] = {
+    "openai": frozenset({"responses"}),
+    "anthropic": frozenset({"messages"}),
+    "edge": frozenset({"responses", "messages"}),
+}
+
+
 class ConfigError(ValueError):
     """The configuration is invalid; the message names every bad key and value."""
 
@@ -86,6 +99,11 @@ class BackendConfig(_Model):
     max_connections: int = Field(default=256, ge=1)
     breaker: BreakerConfig = BreakerConfig()
     health_check: HealthCheckConfig = HealthCheckConfig()
+    native_apis: list[Literal["responses", "messages"]] | None = Field(
+        default=None,
+        description="Inbound APIs this backend serves itself, passed through untranslated (default: openai "
+        "['responses'], anthropic ['messages'], edge both, others none); the rest are translated to chat",
+    )
     # provider specifics
     api_version: str | None = Field(default=None, description="azure_openai api-version / anthropic-version")
     aws_region: str | None = Field(default=None, description="bedrock: SigV4 signing region")
@@ -130,9 +148,20 @@ class BackendConfig(_Model):
                 )
         if self.api_key_env and self.api_key_file:
             raise ValueError("set `api_key_env` or `api_key_file`, not both")
+        for api in self.native_apis or ():
+            if self.provider not in NATIVE_PROVIDERS[api]:
+                raise ValueError(
+                    f"native_apis: {self.provider} backends do not serve the {api!r} API "
+                    f"(it can be native on {sorted(NATIVE_PROVIDERS[api])}); leave it out and it is translated"
+                )
         if self.provider == "bedrock" and not self.aws_region:
             raise ValueError("bedrock backends need `aws_region` for SigV4 signing")
         return self
+
+    def natives(self) -> frozenset[str]:
+        if self.native_apis is not None:
+            return frozenset(self.native_apis)
+        return DEFAULT_NATIVE.get(self.provider, frozenset())
 
     def price_for(self, model: str) -> Price:
         for m in self.models:

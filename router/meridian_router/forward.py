@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import orjson
 
-from .adapters.base import SSE_DONE, StreamTranslator, Usage
+from .adapters.base import StreamTranslator, Usage
 from .breakers import Slot
 from .budgets import Budgets, Reservation, micro_usd
 from .config import RouterConfig
 from .errors import RouterError, error_body
+from .inbound import Inbound
 from .metrics import Metrics
 from .routing import Backend, RoutingPolicy
 from .upstream import Pool, Response
@@ -105,7 +106,7 @@ class StreamAnswer:
                                            "upstream_stream_error")
         except RouterError as exc:
             outcome = "stream_error"
-            yield b"data: " + exc.body() + b"\n\n" + SSE_DONE
+            yield self.tr.error_event(exc.message, exc.type, exc.code)
         except Exception as exc:  # an upstream stream no translator can read: the backend's fault
             outcome = "stream_error"
             yield self._backend_failed(exc, "unreadable upstream stream", "the upstream stream could not be read",
@@ -122,7 +123,7 @@ class StreamAnswer:
         self.slot.failure(time.monotonic())
         self.fw.metrics.attempts.inc((b.name, "stream_error"))
         log.warning(what, extra={"backend": b.name, "error": type(exc).__name__})
-        return b"data: " + error_body(message, "api_error", code) + b"\n\n" + SSE_DONE
+        return self.tr.error_event(message, "api_error", code)
 
     async def finish(self) -> None:
         """Settle the stream once, however it ended (completed, broken, abandoned before the first
@@ -200,9 +201,19 @@ class Forwarder:
             await self.budgets.settle(res, cost)
 
     async def forward(
-        self, op: str, body: dict, raw: bytes, tenant: str, model: str, scope: frozenset[str], stream: bool
+        self,
+        op: str,
+        body: dict,
+        raw: bytes,
+        tenant: str,
+        model: str,
+        scope: frozenset[str],
+        stream: bool,
+        inbound: Inbound | None = None,
     ) -> Answer | StreamAnswer:
-        plan = self.policy.plan(op, model, scope, body)
+        """`inbound`: a Responses / Messages request, with `op`, `body` and `raw` its chat translation
+        (what plans, budgets and translating backends use); native backends get the original."""
+        plan = self.policy.plan(op, model, scope, body, inbound.kind if inbound else None)
         r = self.r
         started = time.monotonic()
         deadline = started + r.deadline_s
@@ -239,7 +250,8 @@ class Forwarder:
                     attempts += 1
                     self.metrics.decisions.inc((b.name, b.tier))
                     outcome = await self._attempt(
-                        b, slot, op, body, raw, model, scope, stream, deadline, res, tenant, prompt_est, attempts
+                        b, slot, op, body, raw, model, scope, stream, deadline, res, tenant, prompt_est, attempts,
+                        inbound,
                     )
                     if isinstance(outcome, (Answer, StreamAnswer)):
                         handed_over = isinstance(outcome, StreamAnswer)
@@ -293,10 +305,16 @@ class Forwarder:
         tenant: str,
         prompt_est: int,
         attempts: int,
+        inbound: Inbound | None,
     ) -> Answer | StreamAnswer | RouterError:
         t0 = time.monotonic()
         timeout = min(b.cfg.timeout_s, deadline - t0)
-        want_usage = res is not None
+        native = inbound is not None and inbound.kind in b.adapter.native
+        if native:
+            assert inbound is not None
+            op, body, raw = inbound.kind, inbound.body, inbound.raw
+        translate = inbound if inbound is not None and not native else None  # the way back from chat
+        want_usage = res is not None or translate is not None  # translated streams report usage at their end
         req = b.adapter.build(op, body, raw, model, stream, scope, want_usage)
         pool = self.pools[b.name]
         resp: Response | None = None
@@ -325,7 +343,9 @@ class Forwarder:
         if stream and status == 200:
             self.metrics.attempts.inc((b.name, "ok"))
             try:
-                tr = b.adapter.stream_translator(model, True)
+                tr = b.adapter.stream_translator(model, True, op)
+                if translate is not None:
+                    tr = translate.stream(tr, model)
             except BaseException:
                 resp.close()
                 raise
@@ -333,6 +353,8 @@ class Forwarder:
         if status < 300:
             try:
                 out, usage = b.adapter.translate(op, data, model)
+                if translate is not None:
+                    out = translate.answer(out, model)
             except Exception as exc:  # the upstream's answer is untrusted input: any failure is its fault
                 slot.failure(time.monotonic(), latency_ms)
                 self.metrics.attempts.inc((b.name, "bad_response"))

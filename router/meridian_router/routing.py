@@ -61,7 +61,11 @@ class RoutingPolicy:
     def models(self) -> list[str]:
         return sorted(self.by_model)
 
-    def plan(self, op: str, model: str, scope: frozenset[str], body: dict | None = None) -> list[Backend]:
+    def plan(
+        self, op: str, model: str, scope: frozenset[str], body: dict | None = None, native: str | None = None
+    ) -> list[Backend]:
+        """`native`: the inbound API (responses, messages) the request came in; a backend that serves it
+        natively gets it untranslated, so honours whatever that API carries."""
         cands = self.by_model.get(model)
         if cands is None:
             if model in self.airgapped_models:
@@ -92,7 +96,7 @@ class RoutingPolicy:
             else features.NONE
         )
         if needs:
-            capable = [b for b in allowed if needs <= b.adapter.features]
+            capable = [b for b in allowed if needs <= b.adapter.features or native in b.adapter.native]
             if not capable:
                 raise RouterError(
                     400,

@@ -20,6 +20,9 @@ from .config import RouterConfig
 from .errors import RouterError
 from .forward import Answer, Forwarder, StreamAnswer
 from .health import check_backend, scrape_gauges, sync_shared
+from .inbound import Inbound
+from .inbound.messages import Messages, error_from_openai
+from .inbound.responses import Responses
 from .metrics import Metrics
 from .residency import ResidencyResolver, backend_allowed, tenant_scope
 from .routing import RoutingPolicy
@@ -33,7 +36,14 @@ SSE_HEADERS = [
     (b"cache-control", b"no-cache"),
     (b"x-accel-buffering", b"no"),
 ]
-OPS = {b"/v1/chat/completions": "chat", b"/v1/completions": "completions", b"/v1/embeddings": "embeddings"}
+OPS = {
+    b"/v1/chat/completions": "chat",
+    b"/v1/completions": "completions",
+    b"/v1/embeddings": "embeddings",
+    b"/v1/responses": "responses",
+    b"/v1/messages": "messages",
+}
+INBOUND: dict[str, type[Inbound]] = {"responses": Responses, "messages": Messages}
 
 
 class RouterApp:
@@ -196,9 +206,8 @@ class RouterApp:
             info["code"] = exc.code
             if exc.code not in ("model_not_found",):
                 self.metrics.refusals.inc((exc.code,))
-            await respond(
-                send, exc.status, exc.body(), [(k.encode(), v.encode()) for k, v in exc.headers.items()]
-            )
+            body = Messages.error_body(exc) if path == b"/v1/messages" else exc.body()
+            await respond(send, exc.status, body, [(k.encode(), v.encode()) for k, v in exc.headers.items()])
         except Exception:
             log.exception("unhandled error", extra={"path": path.decode("latin-1")})
             status = 500
@@ -221,14 +230,16 @@ class RouterApp:
         for k, v in scope["headers"]:
             if k == b"authorization":
                 auth = v
-            elif k == b"api-key":
+            elif k in (b"api-key", b"x-api-key"):
                 api_key = v
         return self.auth.authenticate(auth, api_key, needed or self.cfg.auth.required_scope)
 
     async def inference(self, op: str, scope, receive, send, info: dict) -> int:
         headers = dict(scope["headers"])
         principal = self.auth.authenticate(
-            headers.get(b"authorization"), headers.get(b"api-key"), self.cfg.auth.required_scope
+            headers.get(b"authorization"),
+            headers.get(b"api-key") or headers.get(b"x-api-key"),  # Azure's header, Anthropic's header
+            self.cfg.auth.required_scope,
         )
         info["tenant"] = principal.tenant
         raw = await read_body(receive, headers, self.max_body, self.body_timeout)
@@ -238,7 +249,15 @@ class RouterApp:
             raise RouterError(400, "invalid_json", "request body is not valid JSON") from None
         if not isinstance(body, dict):
             raise RouterError(400, "invalid_request", "request body must be a JSON object")
-        validate(op, raw, body, self.limits)  # a 400 naming the field, before any breaker or budget
+        # a 400 naming the field, before any breaker or budget
+        inbound_cls = INBOUND.get(op)
+        inbound = None
+        fop, fbody, fraw = op, body, raw
+        if inbound_cls is None:
+            validate(op, raw, body, self.limits)
+        else:  # Responses / Messages: forwarded as their chat translation (native backends get the original)
+            inbound = inbound_cls(body, raw, self.limits)
+            fop, fbody, fraw = "chat", inbound.chat, inbound.chat_raw
         model = body["model"]
         tenant = self.cfg.tenants[principal.tenant]
         if tenant.models is not None and model not in tenant.models:
@@ -246,12 +265,15 @@ class RouterApp:
         juris = self.residency.resolve(self.scopes[principal.tenant], headers)
         stream = body.get("stream") is True and op != "embeddings"
         info["model"] = model
-        result = await self.forwarder.forward(op, body, raw, principal.tenant, model, juris, stream)
+        result = await self.forwarder.forward(fop, fbody, fraw, principal.tenant, model, juris, stream, inbound)
         info["backend"] = result.backend.name if isinstance(result, StreamAnswer) else result.backend
         info["attempts"] = result.attempts
         if isinstance(result, Answer):
             info["upstream_s"] = result.upstream_s
-            return await respond(send, result.status, result.body)
+            answer = result.body
+            if op == "messages" and result.status >= 400:  # an upstream's refusal, in Anthropic's shape
+                answer = error_from_openai(result.status, answer)
+            return await respond(send, result.status, answer)
         return await self.pump(result, receive, send)
 
     async def pump(self, stream: StreamAnswer, receive, send) -> int:

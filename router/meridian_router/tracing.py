@@ -44,14 +44,15 @@ def instrument(forwarder, cfg: TracingConfig) -> None:
     inner = forwarder.forward
 
     @functools.wraps(inner)
-    async def forward(op, body, raw, tenant, model, scope, stream):
-        with tracer.start_as_current_span(f"router.{op}", kind=trace.SpanKind.SERVER) as span:
+    async def forward(op, body, raw, tenant, model, scope, stream, inbound=None):
+        name = inbound.kind if inbound is not None else op
+        with tracer.start_as_current_span(f"router.{name}", kind=trace.SpanKind.SERVER) as span:
             span.set_attribute("meridian.model", model)
             span.set_attribute("meridian.tenant", tenant)
             span.set_attribute("meridian.jurisdictions", sorted(scope))
             span.set_attribute("meridian.stream", stream)
             try:
-                result = await inner(op, body, raw, tenant, model, scope, stream)
+                result = await inner(op, body, raw, tenant, model, scope, stream, inbound)
             except RouterError as exc:
                 span.set_attribute("meridian.error_code", exc.code)
                 span.set_status(trace.Status(trace.StatusCode.ERROR, exc.code))

@@ -85,6 +85,7 @@ class FakeUpstream:
         app.router.add_post("/v1/completions", self.completions)
         app.router.add_post("/v1/embeddings", self.embeddings)
         app.router.add_post("/v1/messages", self.anthropic)
+        app.router.add_post("/v1/responses", self.responses)
         app.router.add_post("/openai/deployments/{dep}/chat/completions", self.chat)
         app.router.add_post("/models/{tail}", self.gemini)
         app.router.add_post("/model/{model}/converse", self.bedrock)
@@ -160,6 +161,8 @@ class FakeUpstream:
             "completion_tokens": self.completion_tokens,
             "total_tokens": self.prompt_tokens + self.completion_tokens,
         }
+        if body.get("tools"):
+            return await self._chat_tool_call(request, body, usage)
         if body.get("stream"):
             resp = web.StreamResponse(headers={"content-type": "text/event-stream"})
             await resp.prepare(request)
@@ -222,6 +225,70 @@ class FakeUpstream:
             }
         )
 
+    async def _chat_tool_call(self, request: web.Request, body: dict, usage: dict) -> web.StreamResponse:
+        """A chat-completions model calling the first tool with {"city": "Paris"}, as OpenAI's API does
+        (streamed: the arguments in two fragments)."""
+        name = body["tools"][0]["function"]["name"]
+        self.served += 1
+        self.served_bodies.append(request[BODY])
+        if not body.get("stream"):
+            call = {"id": "call_1", "type": "function", "function": {"name": name, "arguments": '{"city": "Paris"}'}}
+            return web.json_response({
+                "id": "chatcmpl-2", "object": "chat.completion", "created": 1, "model": body["model"],
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                             "finish_reason": "tool_calls"}],
+                "usage": usage,
+            })
+        resp = web.StreamResponse(headers={"content-type": "text/event-stream"})
+        await resp.prepare(request)
+        deltas = [
+            {"role": "assistant", "content": None, "tool_calls": [
+                {"index": 0, "id": "call_1", "type": "function", "function": {"name": name, "arguments": ""}}]},
+            {"tool_calls": [{"index": 0, "function": {"arguments": '{"city": '}}]},
+            {"tool_calls": [{"index": 0, "function": {"arguments": '"Paris"}'}}]},
+        ]
+        for i, d in enumerate(deltas):
+            chunk = {"id": "c2", "object": "chat.completion.chunk", "created": 1, "model": body["model"],
+                     "choices": [{"index": 0, "delta": d, "finish_reason": "tool_calls" if i == len(deltas) - 1 else None}]}
+            await resp.write(b"data: " + orjson.dumps(chunk) + b"\n\n")
+        if (body.get("stream_options") or {}).get("include_usage"):
+            chunk = {"id": "c2", "object": "chat.completion.chunk", "created": 1, "model": body["model"],
+                     "choices": [], "usage": usage}
+            await resp.write(b"data: " + orjson.dumps(chunk) + b"\n\n")
+        await resp.write(b"data: [DONE]\n\n")
+        await resp.write_eof()
+        return resp
+
+    async def responses(self, request: web.Request) -> web.StreamResponse:
+        """A backend serving the Responses API natively (OpenAI, recent vLLM)."""
+        fault = await self._fault(request)
+        if fault is not None:
+            return fault
+        body = self._body(request)
+        self.served += 1
+        self.served_bodies.append(request[BODY])
+        text = f"native from {self.name}"
+        usage = {"input_tokens": 7, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 3,
+                 "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 10}
+        item = {"type": "message", "id": "msg_up", "status": "completed", "role": "assistant",
+                "content": [{"type": "output_text", "text": text, "annotations": []}]}
+        full = {"id": "resp_up", "object": "response", "created_at": 1, "status": "completed", "model": body["model"],
+                "output": [item], "parallel_tool_calls": True, "tool_choice": "auto", "tools": [], "usage": usage}
+        if not body.get("stream"):
+            return web.json_response(full)
+        resp = web.StreamResponse(headers={"content-type": "text/event-stream"})
+        await resp.prepare(request)
+        events = [
+            {"type": "response.created", "sequence_number": 0, "response": {**full, "status": "in_progress", "output": [], "usage": None}},
+            {"type": "response.output_text.delta", "sequence_number": 1, "item_id": "msg_up", "output_index": 0,
+             "content_index": 0, "delta": text, "logprobs": []},
+            {"type": "response.completed", "sequence_number": 2, "response": full},
+        ]
+        for ev in events:
+            await resp.write(f"event: {ev['type']}\n".encode() + b"data: " + orjson.dumps(ev) + b"\n\n")
+        await resp.write_eof()
+        return resp
+
     async def completions(self, request: web.Request) -> web.StreamResponse:
         fault = await self._fault(request)
         if fault is not None:
@@ -260,11 +327,12 @@ class FakeUpstream:
         if body.get("stream"):
             resp = web.StreamResponse(headers={"content-type": "text/event-stream"})
             await resp.prepare(request)
+            start = {"id": "m1", "type": "message", "role": "assistant", "model": body["model"], "content": [],
+                     "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 11, "output_tokens": 1}}
             events = [
-                (
-                    "message_start",
-                    {"type": "message_start", "message": {"id": "m1", "usage": {"input_tokens": 11}}},
-                ),
+                ("message_start", {"type": "message_start", "message": start}),
+                ("content_block_start",
+                 {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
                 (
                     "content_block_delta",
                     {
@@ -281,11 +349,12 @@ class FakeUpstream:
                         "delta": {"type": "text_delta", "text": "monde"},
                     },
                 ),
+                ("content_block_stop", {"type": "content_block_stop", "index": 0}),
                 (
                     "message_delta",
                     {
                         "type": "message_delta",
-                        "delta": {"stop_reason": "end_turn"},
+                        "delta": {"stop_reason": "end_turn", "stop_sequence": None},
                         "usage": {"output_tokens": 2},
                     },
                 ),
@@ -300,8 +369,10 @@ class FakeUpstream:
                 "id": "m1",
                 "type": "message",
                 "role": "assistant",
+                "model": body["model"],
                 "content": [{"type": "text", "text": "bonjour monde"}],
                 "stop_reason": "end_turn",
+                "stop_sequence": None,
                 "usage": {"input_tokens": 11, "output_tokens": 2},
             }
         )

@@ -77,8 +77,8 @@ def test_an_exception_at_any_step_releases_the_probe_and_refunds(make_router, up
     else:
         real = b.adapter.stream_translator
 
-        def broken(model, client_stream):
-            tr = real(model, client_stream)
+        def broken(model, client_stream, op="chat"):
+            tr = real(model, client_stream, op)
             tr.feed = _raise
             return tr
 

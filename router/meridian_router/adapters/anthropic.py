@@ -10,6 +10,7 @@ from .base import (
     FINISH,
     SSE_DONE,
     Adapter,
+    NativeStream,
     SSEParser,
     StreamTranslator,
     UpstreamRequest,
@@ -17,6 +18,7 @@ from .base import (
     chat_id,
     chunk_event,
     completion_envelope,
+    native_usage,
     sampling_params,
 )
 
@@ -94,7 +96,20 @@ class AnthropicAdapter(Adapter):
     ops = frozenset({"chat"})
     features = frozenset({features.TOOLS})
 
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "content-type": "application/json",
+            "anthropic-version": self.cfg.api_version or "2023-06-01",
+        }
+        key = self.secret.get()
+        if key:
+            headers["x-api-key"] = key
+        return headers
+
     def build(self, op, body, raw, model, stream, scope, want_usage):
+        if op == "messages":  # an Anthropic-shaped request (inbound Messages API): as it is
+            native = {**body, "model": self.upstream_models[model]}
+            return UpstreamRequest(self.base + "/v1/messages", self.headers(), orjson.dumps(native), stream)
         system, messages = block_tools.messages(body.get("messages") or [])
         req: dict = {
             "model": self.upstream_models[model],
@@ -113,17 +128,16 @@ class AnthropicAdapter(Adapter):
             req["tool_choice"] = choice
         if stream:
             req["stream"] = True
-        headers = {
-            "content-type": "application/json",
-            "anthropic-version": self.cfg.api_version or "2023-06-01",
-        }
-        key = self.secret.get()
-        if key:
-            headers["x-api-key"] = key
-        return UpstreamRequest(self.base + "/v1/messages", headers, orjson.dumps(req), stream)
+        return UpstreamRequest(self.base + "/v1/messages", self.headers(), orjson.dumps(req), stream)
 
     def translate(self, op, data, model):
         obj = orjson.loads(data)
+        if op == "messages":
+            if not isinstance(obj, dict):
+                raise ValueError("upstream answer is not a JSON object")
+            usage = Usage()
+            native_usage(usage, obj)
+            return data, usage
         content = obj.get("content") or []
         text = "".join(b.get("text", "") for b in content if b.get("type") == "text")
         u = obj.get("usage") or {}
@@ -133,8 +147,8 @@ class AnthropicAdapter(Adapter):
             model, text, finish, usage, tool_calls=block_tools.tool_calls(content)
         ), usage
 
-    def stream_translator(self, model, client_stream):
-        return AnthropicStream(model)
+    def stream_translator(self, model, client_stream, op="chat"):
+        return NativeStream(model) if op == "messages" else AnthropicStream(model)
 
     def health_headers(self):
         key = self.secret.get()

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from ..config import BackendConfig
+from ..errors import error_body
 
 OPS = ("chat", "completions", "embeddings")
 
@@ -108,6 +109,48 @@ class StreamTranslator:
     def finish(self) -> bytes:
         return b""
 
+    def error_event(self, message: str, type_: str, code: str) -> bytes:
+        """The closing event of a stream that failed (in the client's API)."""
+        return b"data: " + error_body(message, type_, code) + b"\n\n" + SSE_DONE
+
+
+def native_usage(usage: Usage, obj: dict) -> None:
+    """Fold the token counts of a native Responses / Messages answer or stream event into `usage`:
+    Responses put them in `usage` (whole answers) or `response.usage` (response.completed), Messages in
+    `usage` (answers, message_delta) or `message.usage` (message_start)."""
+    u = obj.get("usage")
+    if not isinstance(u, dict):
+        inner = obj.get("response") or obj.get("message")
+        u = inner.get("usage") if isinstance(inner, dict) else None
+    if not isinstance(u, dict):
+        return
+    if u.get("input_tokens") is not None:
+        usage.prompt_tokens = int(u["input_tokens"])
+    if u.get("output_tokens") is not None:
+        usage.completion_tokens = int(u["output_tokens"])
+        usage.reported = usage.reported or obj.get("type") != "message_start"
+
+
+class NativeStream(StreamTranslator):
+    """A native Responses / Messages stream: the bytes pass through; usage is read from the events
+    that carry it."""
+
+    def __init__(self, model: str) -> None:
+        super().__init__(model)
+        self.parser = SSEParser()
+
+    def feed(self, chunk: bytes) -> bytes:
+        self.chunks += 1
+        for data in self.parser.feed(chunk):
+            if b'"usage"' in data:
+                try:
+                    obj = orjson.loads(data)
+                except orjson.JSONDecodeError:
+                    continue
+                if isinstance(obj, dict):
+                    native_usage(self.usage, obj)
+        return chunk
+
 
 class Adapter:
     """Base for every provider. Subclasses override what differs."""
@@ -118,6 +161,7 @@ class Adapter:
 
     def __init__(self, cfg: BackendConfig) -> None:
         self.cfg = cfg
+        self.native = cfg.natives()  # inbound APIs (responses, messages) passed through untranslated
         self.base = cfg.base_url.rstrip("/")
         self.secret = Secret(cfg.api_key_env, cfg.api_key_file)
         self.upstream_models = {m.name: (m.upstream or m.name) for m in cfg.models}
@@ -139,7 +183,7 @@ class Adapter:
     def translate(self, op: str, data: bytes, model: str) -> tuple[bytes, Usage]:
         raise NotImplementedError
 
-    def stream_translator(self, model: str, client_stream: bool) -> StreamTranslator:
+    def stream_translator(self, model: str, client_stream: bool, op: str = "chat") -> StreamTranslator:
         raise NotImplementedError
 
     def health_url(self) -> str | None:

@@ -140,5 +140,5 @@ class BedrockAdapter(Adapter):
         text, finish, usage, calls = _parse(data)
         return completion_envelope(model, text, finish, usage, tool_calls=calls), usage
 
-    def stream_translator(self, model, client_stream):
+    def stream_translator(self, model, client_stream, op="chat"):
         return ReplayStream(model)

@@ -6,9 +6,16 @@ from __future__ import annotations
 import orjson
 
 from ..features import ALL as ALL_FEATURES
-from .base import Adapter, SSEParser, StreamTranslator, UpstreamRequest, Usage
+from .base import Adapter, NativeStream, SSEParser, StreamTranslator, UpstreamRequest, Usage, native_usage
 
-PATHS = {"chat": "/chat/completions", "completions": "/completions", "embeddings": "/embeddings"}
+PATHS = {
+    "chat": "/chat/completions",
+    "completions": "/completions",
+    "embeddings": "/embeddings",
+    "responses": "/responses",
+    "messages": "/messages",
+}
+USAGE_OPTION = frozenset({"chat", "completions"})  # the ops whose streams report usage on request (stream_options)
 
 
 def _usage(obj: dict | None) -> Usage:
@@ -59,11 +66,14 @@ class OpenAIAdapter(Adapter):
 
     def build(self, op, body, raw, model, stream, scope, want_usage) -> UpstreamRequest:
         upstream = self.upstream_models[model]
-        if upstream != model or (stream and want_usage and op != "embeddings"):
+        usage_option = stream and want_usage and op in USAGE_OPTION
+        if upstream != model or usage_option or op == "responses":
             body = dict(body)
             body["model"] = upstream
-            if stream and want_usage and op != "embeddings":
+            if usage_option:
                 body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
+            if op == "responses":
+                body["store"] = False  # the router is stateless, and so is what it asks of upstreams
             raw = orjson.dumps(body)
         return UpstreamRequest(self.url(op, upstream), self.headers(scope), raw, stream)
 
@@ -71,10 +81,14 @@ class OpenAIAdapter(Adapter):
         obj = orjson.loads(data)  # an unreadable answer raises: the forwarder turns it into a 502
         if not isinstance(obj, dict):
             raise ValueError("upstream answer is not a JSON object")
+        if op in ("responses", "messages"):
+            usage = Usage()
+            native_usage(usage, obj)
+            return data, usage
         return data, _usage(obj.get("usage"))
 
-    def stream_translator(self, model, client_stream):
-        return PassThroughStream(model)
+    def stream_translator(self, model, client_stream, op="chat"):
+        return NativeStream(model) if op in ("responses", "messages") else PassThroughStream(model)
 
     def health_headers(self) -> dict[str, str]:
         key = self.secret.get()

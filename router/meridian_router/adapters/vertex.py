@@ -122,5 +122,5 @@ class VertexAdapter(Adapter):
         usage = _usage(obj)
         return completion_envelope(model, text, _finish(finish, bool(calls)), usage, tool_calls=calls), usage
 
-    def stream_translator(self, model, client_stream):
+    def stream_translator(self, model, client_stream, op="chat"):
         return GeminiStream(model)
