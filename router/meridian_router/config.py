@@ -239,6 +239,26 @@ class ResidencyConfig(_Model):
     unknown_country: Literal["reject", "ignore"] = "reject"
 
 
+class GroupMember(_Model):
+    model: str = Field(min_length=1, description="A model some backend serves")
+    weight: float = Field(default=1.0, gt=0, le=1_000_000, description="Share of first picks")
+
+
+class ModelGroup(_Model):
+    """A public model name for several models: members in a weighted order, then fallbacks."""
+
+    members: list[GroupMember] = Field(min_length=1)
+    fallbacks: list[str] = Field(default=[], description="Models tried in order after every member")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("members"), list):
+            data = dict(data)
+            data["members"] = [{"model": m} if isinstance(m, str) else m for m in data["members"]]
+        return data
+
+
 class RoutingConfig(_Model):
     deadline_s: float = Field(default=60.0, gt=0)
     max_attempts: int = Field(default=4, ge=1)
@@ -377,6 +397,7 @@ class RouterConfig(_Model):
     budgets: BudgetConfig = BudgetConfig()
     redis: RedisConfig | None = None
     tracing: TracingConfig = TracingConfig()
+    model_groups: dict[str, ModelGroup] = {}
     backends: list[BackendConfig] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -393,6 +414,15 @@ class RouterConfig(_Model):
                 f"auth.anonymous_tenant: {self.auth.anonymous_tenant!r} is not in `tenants` "
                 "(declare it with its jurisdictions)"
             )
+        served = {m.name for b in self.backends for m in b.models}
+        for name, g in self.model_groups.items():
+            if name in served:
+                raise ValueError(f"model_groups.{name}: a backend already serves a model of this name; pick another")
+            for where, models in (("members", [m.model for m in g.members]), ("fallbacks", g.fallbacks)):
+                for i, m in enumerate(models):
+                    if m not in served:
+                        hint = " (groups cannot contain groups)" if m in self.model_groups else ""
+                        raise ValueError(f"model_groups.{name}.{where}.{i}: {m!r} is not a model any backend serves{hint}")
         if not self.auth.disabled and not self.auth.api_keys and self.auth.jwt is None:
             raise ValueError("auth: configure `api_keys` or `jwt`, or set `disabled: true` explicitly")
         return self

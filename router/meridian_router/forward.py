@@ -213,7 +213,8 @@ class Forwarder:
     ) -> Answer | StreamAnswer:
         """`inbound`: a Responses / Messages request, with `op`, `body` and `raw` its chat translation
         (what plans, budgets and translating backends use); native backends get the original."""
-        plan = self.policy.plan(op, model, scope, body, inbound.kind if inbound else None)
+        # (backend, model) in order: one model's backends, or a model group's chain of models
+        plan = self.policy.plan_chain(op, model, scope, body, inbound.kind if inbound else None)
         r = self.r
         started = time.monotonic()
         deadline = started + r.deadline_s
@@ -223,9 +224,9 @@ class Forwarder:
         attempts = 0
         refusal: RouterError | None = None
         last: RouterError | None = None
-        for i, b in enumerate(plan):
+        for i, (b, served) in enumerate(plan):
             if i and attempts:
-                self.metrics.failovers.inc((plan[i - 1].name,))
+                self.metrics.failovers.inc((plan[i - 1][0].name,))
             for retry in range(r.retries_per_backend + 1):
                 now = time.monotonic()
                 if attempts >= r.max_attempts or now >= deadline:
@@ -239,7 +240,7 @@ class Forwarder:
                 res: Reservation | None = None
                 handed_over = False
                 try:
-                    price = b.cfg.price_for(model)
+                    price = b.cfg.price_for(served)
                     try:
                         res = await self.budgets.reserve(
                             tenant, self.budgets.worst_case(price, len(raw), max_tokens, choices)
@@ -250,7 +251,7 @@ class Forwarder:
                     attempts += 1
                     self.metrics.decisions.inc((b.name, b.tier))
                     outcome = await self._attempt(
-                        b, slot, op, body, raw, model, scope, stream, deadline, res, tenant, prompt_est, attempts,
+                        b, slot, op, body, raw, served, scope, stream, deadline, res, tenant, prompt_est, attempts,
                         inbound,
                     )
                     if isinstance(outcome, (Answer, StreamAnswer)):

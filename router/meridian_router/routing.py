@@ -8,6 +8,7 @@ un-demoted before latency-demoted, then by EWMA latency plus a cost weight.
 
 from __future__ import annotations
 
+import random
 import time
 
 from . import features
@@ -58,8 +59,48 @@ class RoutingPolicy:
             m for m, bs in self.by_model.items() if any(b.adapter.features != features.ALL for b in bs)
         }
 
+        self.groups = cfg.model_groups
+
     def models(self) -> list[str]:
         return sorted(self.by_model)
+
+    def group_order(self, name: str) -> list[str]:
+        """A group's models in the order to try them: the members in a weighted random order (the
+        first pick spreads load by weight), then the fallbacks as listed."""
+        g = self.groups[name]
+        members = list(g.members)
+        order: list[str] = []
+        while members:
+            pick = random.choices(range(len(members)), weights=[m.weight for m in members])[0]
+            order.append(members.pop(pick).model)
+        return order + [m for m in g.fallbacks if m not in order]
+
+    def plan_chain(
+        self, op: str, name: str, scope: frozenset[str], body: dict | None = None, native: str | None = None
+    ) -> list[tuple[Backend, str]]:
+        """(backend, model) pairs to try in order. A model name plans its own backends; a model group
+        plans each of its models in turn and joins the plans (a model with no healthy, compliant or
+        capable backend is skipped, so the chain falls back to the next). Every model's plan is filtered
+        by the same jurisdiction scope: no link of the chain can leave it."""
+        if name not in self.groups:
+            return [(b, name) for b in self.plan(op, name, scope, body, native)]
+        chain: list[tuple[Backend, str]] = []
+        first: RouterError | None = None
+        for model in self.group_order(name):
+            try:
+                chain += [(b, model) for b in self.plan(op, model, scope, body, native)]
+            except RouterError as exc:
+                first = first or exc
+        if not chain:
+            assert first is not None
+            raise RouterError(
+                first.status,
+                first.code,
+                f"model group {name!r}: no model of the group can serve this request ({first.message})",
+                headers=first.headers,
+                param=first.param,
+            )
+        return chain
 
     def plan(
         self, op: str, model: str, scope: frozenset[str], body: dict | None = None, native: str | None = None

@@ -97,6 +97,12 @@ class RouterApp:
             if (t.models is None or m in t.models)
             and any(backend_allowed(b.jurisdiction, scope) for b in backends)
         ]
+        for g, group in sorted(self.policy.groups.items()):  # a group is listed if some link of it is usable
+            links = [m.model for m in group.members] + list(group.fallbacks)
+            if (t.models is None or g in t.models) and any(
+                backend_allowed(b.jurisdiction, scope) for m in links for b in self.policy.by_model.get(m, ())
+            ):
+                names.append(g)
         data = [{"id": m, "object": "model", "created": 0, "owned_by": "meridian"} for m in names]
         return orjson.dumps({"object": "list", "data": data})
 
