@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jwt
 
-from .config import AuthConfig, JwtConfig
+from .config import AuthConfig, JwtConfig, RateLimits
 from .errors import RouterError
 
 
@@ -19,6 +19,7 @@ class Principal:
     tenant: str
     scopes: frozenset[str]
     subject: str  # key fingerprint or JWT `sub`: safe to log, never the secret
+    limits: RateLimits | None = None  # the credential's own rate limits (None: auth.key_rate_limits)
 
 
 def hash_key(key: str) -> str:
@@ -40,7 +41,9 @@ class Authenticator:
         self.cfg = cfg
         self.known_tenants = known_tenants
         self.anonymous = Principal(cfg.anonymous_tenant, frozenset({cfg.required_scope, "*"}), "anonymous")
-        self.keys = {k.sha256: Principal(k.tenant, frozenset(k.scopes), k.sha256[:12]) for k in cfg.api_keys}
+        self.keys = {
+            k.sha256: Principal(k.tenant, frozenset(k.scopes), k.sha256[:12], k.rate_limits) for k in cfg.api_keys
+        }
         self.jwt_keys: dict[str, str] = {}
         if cfg.jwt:
             self._load_jwt(cfg.jwt)

@@ -175,12 +175,35 @@ class BudgetLimits(_Model):
     monthly_usd: float | None = Field(default=None, ge=0)
 
 
+class RateLimits(_Model):
+    """Limits per minute (fixed UTC minutes) and on requests in flight; null: no limit of that kind."""
+
+    rpm: int | None = Field(default=None, ge=1, description="Requests per minute")
+    tpm: int | None = Field(default=None, ge=1, description="Tokens per minute (estimated at admission, corrected to usage)")
+    concurrent: int | None = Field(default=None, ge=1, description="Requests in flight at once")
+
+    @property
+    def any(self) -> bool:
+        return self.rpm is not None or self.tpm is not None or self.concurrent is not None
+
+
+class RateLimitConfig(_Model):
+    concurrency_lease_s: float = Field(
+        default=900.0,
+        gt=0,
+        le=86400,
+        description="A concurrency slot not given back within this (its replica died) is freed; longer than "
+        "the longest stream",
+    )
+
+
 class TenantConfig(_Model):
     jurisdictions: list[str] = Field(
         min_length=1, description="Jurisdictions this tenant's data may go to; ['*'] for any"
     )
     budget: BudgetLimits = BudgetLimits()
     models: list[str] | None = Field(default=None, description="Allowed public model names (null = all)")
+    rate_limits: RateLimits = RateLimits()
 
     @field_validator("jurisdictions")
     @classmethod
@@ -200,6 +223,7 @@ class ApiKeyConfig(_Model):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="hex SHA-256 of the key")
     tenant: str
     scopes: list[str] = ["inference"]
+    rate_limits: RateLimits | None = Field(default=None, description="This key's limits (default: auth.key_rate_limits)")
 
 
 class JwtConfig(_Model):
@@ -229,6 +253,9 @@ class AuthConfig(_Model):
     admin_scope: str = "admin"
     api_keys: list[ApiKeyConfig] = []
     jwt: JwtConfig | None = None
+    key_rate_limits: RateLimits = Field(
+        default=RateLimits(), description="Limits of each credential (API key or JWT subject) without its own"
+    )
 
 
 class ResidencyConfig(_Model):
@@ -397,6 +424,7 @@ class RouterConfig(_Model):
     budgets: BudgetConfig = BudgetConfig()
     redis: RedisConfig | None = None
     tracing: TracingConfig = TracingConfig()
+    rate_limits: RateLimitConfig = RateLimitConfig()
     model_groups: dict[str, ModelGroup] = {}
     backends: list[BackendConfig] = Field(min_length=1)
 

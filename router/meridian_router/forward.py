@@ -37,6 +37,7 @@ class Answer:
     backend: str
     attempts: int
     upstream_s: float = 0.0  # the answering upstream call's duration (the rest is the router's)
+    tokens: int | None = 0  # tokens the answer used (None: not reported)
 
 
 class StreamAnswer:
@@ -138,6 +139,11 @@ class StreamAnswer:
         if not usage.reported:  # estimate conservatively: prompt worst case, one token per chunk
             usage = Usage(self.prompt_est, self.tr.chunks)
         await self.fw.settle(self.res, self.backend, self.tenant, self.model, usage)
+
+    def used_tokens(self) -> int:
+        """Tokens the stream used: reported usage, or the same estimate its settlement used."""
+        u = self.tr.usage
+        return u.prompt_tokens + u.completion_tokens if u.reported else self.prompt_est + self.tr.chunks
 
     def disconnect(self) -> None:
         self.client_gone = True
@@ -371,7 +377,8 @@ class Forwarder:
                 await self.settle(res, b, tenant, model, usage)
             else:  # no usage reported: the worst-case reservation stands as the charge
                 self.budgets.keep(res)
-            return Answer(status, out, b.name, attempts, latency_ms / 1000)
+            tokens = usage.prompt_tokens + usage.completion_tokens if usage.reported else None
+            return Answer(status, out, b.name, attempts, latency_ms / 1000, tokens)
         if status == 429:
             slot.release()
             b.breaker.cool_down(min(_retry_after(resp), self.r.max_retry_after_s))

@@ -24,6 +24,7 @@ from .inbound import Inbound
 from .inbound.messages import Messages, error_from_openai
 from .inbound.responses import Responses
 from .metrics import Metrics
+from .ratelimit import RateLimiter, Scope
 from .residency import ResidencyResolver, backend_allowed, tenant_scope
 from .routing import RoutingPolicy
 from .state import RedisState, StateRequestError, StateUnavailable
@@ -73,6 +74,7 @@ class RouterApp:
         self.residency = ResidencyResolver(cfg.residency)
         self.scopes = {name: tenant_scope(t) for name, t in cfg.tenants.items()}
         self.forwarder = Forwarder(cfg, self.policy, self.budgets, self.metrics)
+        self.limiter = RateLimiter(cfg.rate_limits.concurrency_lease_s, cfg.budgets.prompt_chars_per_token, self.state)
         if cfg.tracing.enabled:
             from .tracing import instrument
 
@@ -271,18 +273,41 @@ class RouterApp:
         juris = self.residency.resolve(self.scopes[principal.tenant], headers)
         stream = body.get("stream") is True and op != "embeddings"
         info["model"] = model
-        result = await self.forwarder.forward(fop, fbody, fraw, principal.tenant, model, juris, stream, inbound)
+        scopes = (
+            Scope("tenant", principal.tenant, tenant.rate_limits),
+            Scope("key", principal.subject, principal.limits or self.cfg.auth.key_rate_limits),
+        )
+        max_tokens = fbody.get("max_tokens") or fbody.get("max_completion_tokens")
+        admission = await self.limiter.admit(scopes, self.limiter.estimate(len(fraw), max_tokens))
+        if admission is None:
+            return await self.serve(op, fop, fbody, fraw, principal.tenant, model, juris, stream, inbound, receive,
+                                    send, info, None)
+        tokens: int | None = 0  # a request that fails before an answer used none
+        try:
+            return await self.serve(op, fop, fbody, fraw, principal.tenant, model, juris, stream, inbound, receive,
+                                    send, info, admission.headers)
+        finally:
+            await admission.release(info.pop("tokens", tokens))
+
+    async def serve(self, op, fop, fbody, fraw, tenant, model, juris, stream, inbound, receive, send, info,
+                    headers: dict[str, str] | None) -> int:
+        result = await self.forwarder.forward(fop, fbody, fraw, tenant, model, juris, stream, inbound)
         info["backend"] = result.backend.name if isinstance(result, StreamAnswer) else result.backend
         info["attempts"] = result.attempts
+        extra = [(k.encode(), v.encode()) for k, v in headers.items()] if headers else None
         if isinstance(result, Answer):
             info["upstream_s"] = result.upstream_s
+            info["tokens"] = result.tokens
             answer = result.body
             if op == "messages" and result.status >= 400:  # an upstream's refusal, in Anthropic's shape
                 answer = error_from_openai(result.status, answer)
-            return await respond(send, result.status, answer)
-        return await self.pump(result, receive, send)
+            return await respond(send, result.status, answer, extra)
+        try:
+            return await self.pump(result, receive, send, extra)
+        finally:
+            info["tokens"] = result.used_tokens()
 
-    async def pump(self, stream: StreamAnswer, receive, send) -> int:
+    async def pump(self, stream: StreamAnswer, receive, send, extra: list | None = None) -> int:
         """Pass a stream through chunk by chunk; stop the upstream if the client goes away."""
 
         async def watch() -> None:
@@ -293,7 +318,7 @@ class RouterApp:
         watcher = asyncio.get_running_loop().create_task(watch())
         chunks = stream.chunks()
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS})
+            await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS + extra if extra else SSE_HEADERS})
             last = b""
             async for chunk in chunks:
                 if stream.client_gone:

@@ -230,6 +230,14 @@ class RedisState:
         """One script call (see `_call`)."""
         return await self._call(lambda: script(keys=keys, args=args))
 
+    def script(self, source: str):
+        """A Lua script other shared state (rate limits, usage) runs through `run`."""
+        return self.client.register_script(source)
+
+    async def run(self, script, keys: list[str], args: list) -> list:
+        """A script call with the prefix applied to its keys; outages and refusals as in `_call`."""
+        return await self._run(script, [self.prefix + k for k in keys], args)
+
     async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
         """One Redis call. Connection-level failures mark Redis down (the fail mode decides);
         anything else Redis answers (a script error) is StateRequestError, an error of this call
