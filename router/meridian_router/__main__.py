@@ -44,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cfg = load_config(args.config)
         tls_context(cfg.server)  # the files load now, or the error names them
-    except ConfigError as exc:
+        if cfg.auth.api_keys_file:
+            from .keys import read_key_file
+
+            read_key_file(cfg.auth.api_keys_file, set(cfg.tenants))
+    except (ConfigError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
     if args.check:

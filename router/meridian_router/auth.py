@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ class Principal:
     scopes: frozenset[str]
     subject: str  # key fingerprint or JWT `sub`: safe to log, never the secret
     limits: RateLimits | None = None  # the credential's own rate limits (None: auth.key_rate_limits)
+    expires_at: float | None = None  # epoch seconds: a rotated key's end of overlap, or its set expiry
 
 
 def hash_key(key: str) -> str:
@@ -56,9 +58,21 @@ class Authenticator:
             assert j.public_key_file
             self.jwt_keys["RS256"] = Path(j.public_key_file).read_text()
 
+    def set_keys(self, keys: dict[str, Principal]) -> None:
+        """Swap the whole key set (one step: a request sees the old set or the new one)."""
+        self.keys = keys
+        self._cache = {}
+
     def authenticate(
         self, authorization: bytes | None, api_key_header: bytes | None, scope: str
     ) -> Principal:
+        principal = self.identify(authorization, api_key_header)
+        if scope not in principal.scopes and "*" not in principal.scopes:
+            raise RouterError(403, "insufficient_scope", f"credentials lack the {scope!r} scope")
+        return principal
+
+    def identify(self, authorization: bytes | None, api_key_header: bytes | None) -> Principal:
+        """Who is calling (any scope); 401 for missing, unknown or expired credentials."""
         if self.cfg.disabled:
             return self.anonymous
         token = None
@@ -73,8 +87,8 @@ class Authenticator:
         principal = self._cache.get(token)
         if principal is None:
             principal = self._resolve(token)
-        if scope not in principal.scopes and "*" not in principal.scopes:
-            raise RouterError(403, "insufficient_scope", f"credentials lack the {scope!r} scope")
+        if principal.expires_at is not None and time.time() >= principal.expires_at:
+            raise RouterError(401, "key_expired", "this API key has expired (rotated or past its expiry)")
         return principal
 
     def _resolve(self, token: str) -> Principal:

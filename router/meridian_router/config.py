@@ -253,6 +253,18 @@ class AuthConfig(_Model):
     admin_scope: str = "admin"
     api_keys: list[ApiKeyConfig] = []
     jwt: JwtConfig | None = None
+    api_keys_file: str | None = Field(
+        default=None,
+        description="YAML/JSON list of keys (sha256, tenant, scopes, rate_limits, name, expires_at), e.g. "
+        "rendered by Vault Agent; re-read on change and on SIGHUP",
+    )
+    managed_keys_file: str | None = Field(
+        default=None, description="Where API-made keys are kept without Redis (one replica); JSON, written atomically"
+    )
+    reload_interval_s: float = Field(default=2.0, gt=0, le=3600, description="How often key sources are checked")
+    key_admin_scope: str = Field(
+        default="keys", description="Scope to manage the keys of one's own tenant (admin_scope: every tenant)"
+    )
     key_rate_limits: RateLimits = Field(
         default=RateLimits(), description="Limits of each credential (API key or JWT subject) without its own"
     )
@@ -451,8 +463,12 @@ class RouterConfig(_Model):
                     if m not in served:
                         hint = " (groups cannot contain groups)" if m in self.model_groups else ""
                         raise ValueError(f"model_groups.{name}.{where}.{i}: {m!r} is not a model any backend serves{hint}")
-        if not self.auth.disabled and not self.auth.api_keys and self.auth.jwt is None:
-            raise ValueError("auth: configure `api_keys` or `jwt`, or set `disabled: true` explicitly")
+        a = self.auth
+        if not a.disabled and not (a.api_keys or a.jwt or a.api_keys_file or a.managed_keys_file or self.redis):
+            raise ValueError(
+                "auth: configure `api_keys`, `api_keys_file` or `jwt` (or keys made through the admin API, kept "
+                "in `redis` or `auth.managed_keys_file`), or set `disabled: true` explicitly"
+            )
         return self
 
 

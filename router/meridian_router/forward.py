@@ -38,6 +38,8 @@ class Answer:
     attempts: int
     upstream_s: float = 0.0  # the answering upstream call's duration (the rest is the router's)
     tokens: int | None = 0  # tokens the answer used (None: not reported)
+    cost: int = 0  # micro-USD charged to the budget ledger for it
+    usage: Usage | None = None
 
 
 class StreamAnswer:
@@ -64,6 +66,8 @@ class StreamAnswer:
         self.client_gone = False
         self.done = False  # the upstream answer is complete and the last piece has been yielded
         self.settled = False
+        self.cost = 0  # micro-USD charged once settled
+        self.final_usage = Usage()
 
     async def chunks(self) -> AsyncGenerator[bytes, None]:
         b = self.backend
@@ -138,7 +142,8 @@ class StreamAnswer:
         usage = self.tr.usage
         if not usage.reported:  # estimate conservatively: prompt worst case, one token per chunk
             usage = Usage(self.prompt_est, self.tr.chunks)
-        await self.fw.settle(self.res, self.backend, self.tenant, self.model, usage)
+        self.final_usage = usage
+        self.cost = await self.fw.settle(self.res, self.backend, self.tenant, self.model, usage)
 
     def used_tokens(self) -> int:
         """Tokens the stream used: reported usage, or the same estimate its settlement used."""
@@ -196,7 +201,8 @@ class Forwarder:
 
     async def settle(
         self, res: Reservation | None, b: Backend, tenant: str, model: str, usage: Usage
-    ) -> None:
+    ) -> int:
+        """Charge `usage` at the backend's prices (metrics, and the reservation settled to it); the cost."""
         cost = micro_usd(b.cfg.price_for(model), usage.prompt_tokens, usage.completion_tokens)
         if usage.prompt_tokens or usage.completion_tokens:
             self.metrics.tokens.inc((b.name, "prompt"), usage.prompt_tokens)
@@ -205,6 +211,7 @@ class Forwarder:
             self.metrics.spend.inc((tenant, b.name), cost / 1_000_000)
         if res is not None:
             await self.budgets.settle(res, cost)
+        return cost
 
     async def forward(
         self,
@@ -374,11 +381,12 @@ class Forwarder:
             slot.success(latency_ms)
             self.metrics.attempts.inc((b.name, "ok"))
             if usage.reported:
-                await self.settle(res, b, tenant, model, usage)
+                cost = await self.settle(res, b, tenant, model, usage)
             else:  # no usage reported: the worst-case reservation stands as the charge
                 self.budgets.keep(res)
+                cost = res.amount if res is not None else 0
             tokens = usage.prompt_tokens + usage.completion_tokens if usage.reported else None
-            return Answer(status, out, b.name, attempts, latency_ms / 1000, tokens)
+            return Answer(status, out, b.name, attempts, latency_ms / 1000, tokens, cost, usage)
         if status == 429:
             slot.release()
             b.breaker.cool_down(min(_retry_after(resp), self.r.max_retry_after_s))

@@ -35,3 +35,4 @@ def setup(level: str = "info", stream=None) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     root.propagate = False
+    logging.getLogger("meridian_router.audit").setLevel(logging.INFO)  # audit events, whatever the level

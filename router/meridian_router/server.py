@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import time
 
 import aiohttp
 import orjson
 
-from .auth import Authenticator
+from .admin import AdminAPI
+from .auth import Authenticator, Principal
 from .budgets import Budgets
 from .config import RouterConfig
 from .errors import RouterError
@@ -23,10 +25,12 @@ from .health import check_backend, scrape_gauges, sync_shared
 from .inbound import Inbound
 from .inbound.messages import Messages, error_from_openai
 from .inbound.responses import Responses
+from .keys import KeyManager
 from .metrics import Metrics
 from .ratelimit import RateLimiter, Scope
 from .residency import ResidencyResolver, backend_allowed, tenant_scope
 from .routing import RoutingPolicy
+from .spend import Charge, SpendLedger
 from .state import RedisState, StateRequestError, StateUnavailable
 from .validation import validate
 
@@ -71,6 +75,9 @@ class RouterApp:
                 b.breaker.on_open = self._log_open
         self.budgets = Budgets(cfg.budgets, cfg.tenants, self.state)
         self.auth = Authenticator(cfg.auth, set(cfg.tenants))
+        self.keys = KeyManager(cfg.auth, set(cfg.tenants), self.auth, self.state)
+        self.spend = SpendLedger(self.state)
+        self.admin = AdminAPI(self)
         self.residency = ResidencyResolver(cfg.residency)
         self.scopes = {name: tenant_scope(t) for name, t in cfg.tenants.items()}
         self.forwarder = Forwarder(cfg, self.policy, self.budgets, self.metrics)
@@ -131,8 +138,19 @@ class RouterApp:
                     )
                 )
             )
+        with contextlib.suppress(StateUnavailable, StateRequestError):
+            await self.keys.sync()
+        self.tasks.append(asyncio.create_task(self.keys.run(self.cfg.auth.reload_interval_s)))
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # only in the main thread
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.reload_keys)
         self.started = True
         log.info("router started", extra={"backends": len(self.policy.backends), "airgap": self.cfg.airgap})
+
+    def reload_keys(self) -> None:
+        """SIGHUP: re-read the key file (and the shared store) now."""
+        t = asyncio.get_running_loop().create_task(self.keys.sync(force=True))
+        self._bg.add(t)
+        t.add_done_callback(self._bg.discard)
 
     async def shutdown(self) -> None:
         for t in self.tasks:
@@ -207,6 +225,10 @@ class RouterApp:
                 status = await respond(send, 200, self.metrics.render(), ctype=b"text/plain; version=0.0.4")
             elif path == b"/admin/kill-switch" and method in ("POST", "DELETE"):
                 status = await self.kill_switch(scope, send, method == "POST")
+            elif path.startswith((b"/admin/keys", b"/admin/spend")):
+                raw = await read_body(receive, dict(scope["headers"]), self.max_body, self.body_timeout)
+                code, answer = await self.admin.handle(path, method, scope, raw)
+                status = await respond(send, code, answer)
             else:
                 raise RouterError(404, "not_found", f"no route for {method} {path.decode('latin-1')}")
         except RouterError as exc:
@@ -280,17 +302,18 @@ class RouterApp:
         max_tokens = fbody.get("max_tokens") or fbody.get("max_completion_tokens")
         admission = await self.limiter.admit(scopes, self.limiter.estimate(len(fraw), max_tokens))
         if admission is None:
-            return await self.serve(op, fop, fbody, fraw, principal.tenant, model, juris, stream, inbound, receive,
+            return await self.serve(op, fop, fbody, fraw, principal, model, juris, stream, inbound, receive,
                                     send, info, None)
         tokens: int | None = 0  # a request that fails before an answer used none
         try:
-            return await self.serve(op, fop, fbody, fraw, principal.tenant, model, juris, stream, inbound, receive,
+            return await self.serve(op, fop, fbody, fraw, principal, model, juris, stream, inbound, receive,
                                     send, info, admission.headers)
         finally:
             await admission.release(info.pop("tokens", tokens))
 
-    async def serve(self, op, fop, fbody, fraw, tenant, model, juris, stream, inbound, receive, send, info,
-                    headers: dict[str, str] | None) -> int:
+    async def serve(self, op, fop, fbody, fraw, principal: Principal, model, juris, stream, inbound, receive, send,
+                    info, headers: dict[str, str] | None) -> int:
+        tenant = principal.tenant
         result = await self.forwarder.forward(fop, fbody, fraw, tenant, model, juris, stream, inbound)
         info["backend"] = result.backend.name if isinstance(result, StreamAnswer) else result.backend
         info["attempts"] = result.attempts
@@ -301,11 +324,17 @@ class RouterApp:
             answer = result.body
             if op == "messages" and result.status >= 400:  # an upstream's refusal, in Anthropic's shape
                 answer = error_from_openai(result.status, answer)
+            if result.status < 400:
+                u = result.usage
+                await self.spend.record(Charge(tenant, principal.subject, result.cost, u.prompt_tokens if u else 0,
+                                               u.completion_tokens if u else 0))
             return await respond(send, result.status, answer, extra)
         try:
             return await self.pump(result, receive, send, extra)
         finally:
             info["tokens"] = result.used_tokens()
+            u = result.final_usage
+            await self.spend.record(Charge(tenant, principal.subject, result.cost, u.prompt_tokens, u.completion_tokens))
 
     async def pump(self, stream: StreamAnswer, receive, send, extra: list | None = None) -> int:
         """Pass a stream through chunk by chunk; stop the upstream if the client goes away."""
