@@ -53,8 +53,19 @@ TITLES = {
     "plain": "non-streaming",
     "stream": "streaming (SSE)",
     "paced": "non-streaming, upstream answers after 20 ms (a model server's pace)",
+    "responses": "OpenAI Responses API, non-streaming, translated to chat for the upstream (meridian only)",
+    "responses_stream": "OpenAI Responses API, streamed, translated from the chat stream (meridian only)",
+    "messages": "Anthropic Messages, non-streaming, translated to chat for the upstream (meridian only)",
+    "messages_stream": "Anthropic Messages, streamed, translated from the chat stream (meridian only)",
 }
 PROMPT = [{"role": "user", "content": "Say hello in five words."}]
+# The inbound APIs the router translates: (path, body). Only the router is measured on them (the
+# upstream speaks chat completions only); compare their CPU per request with plain / stream.
+INBOUND = {
+    "responses": ("/v1/responses", {"model": "m1", "input": "Say hello in five words.", "max_output_tokens": 16}),
+    "messages": ("/v1/messages", {"model": "m1", "max_tokens": 16, "messages": PROMPT}),
+}
+CHAT_MODES = ("plain", "stream", "paced")
 
 
 def free_port() -> int:
@@ -236,11 +247,20 @@ def stop(proc: subprocess.Popen | None) -> None:
 # --- measuring --------------------------------------------------------------------------------
 
 
+def is_stream(mode: str) -> bool:
+    return mode == "stream" or mode.endswith("_stream")
+
+
 def measure(target: Target, upstream: subprocess.Popen, mode: str, conc: int, args) -> Point:
-    body = {"model": "m1-paced" if mode == "paced" else "m1", "messages": PROMPT, "max_tokens": 16}
-    if mode == "stream":
+    url = target.url
+    body: dict = {"model": "m1-paced" if mode == "paced" else "m1", "messages": PROMPT, "max_tokens": 16}
+    api = mode.removesuffix("_stream")
+    if api in INBOUND:
+        path, inbound = INBOUND[api]
+        url, body = url.replace("/v1/chat/completions", path), dict(inbound)
+    if is_stream(mode):
         body["stream"] = True
-    cmd = [sys.executable, str(HERE / "loadgen.py"), "--url", target.url, "--concurrency", str(conc),
+    cmd = [sys.executable, str(HERE / "loadgen.py"), "--url", url, "--concurrency", str(conc),
            "--duration", str(args.duration), "--warmup", str(args.warmup), "--drain", "10",
            "--timeout", "30", "--body", json.dumps(body), "--out", str(args.tmp / "loadgen.json")]
     tgt_pid = target.proc.pid if target.proc else None
@@ -281,9 +301,9 @@ def report(points: list[Point], targets: list[str], concs: list[int], modes: lis
     for mode in modes:
         title = TITLES[mode]
         out.append(f"\n## {title}: latency in ms (full response"
-                   + ("; ttfb = first body byte" if mode == "stream" else "") + ")\n")
+                   + ("; ttfb = first body byte" if is_stream(mode) else "") + ")\n")
         head = ["conc", "target", "req/s", "p50", "p99", "+p50", "+p99"]
-        if mode == "stream":
+        if is_stream(mode):
             head += ["ttfb50", "ttfb99"]
         head += ["errors", "cpu ms/req"]
         rows = [head]
@@ -296,7 +316,7 @@ def report(points: list[Point], targets: list[str], concs: list[int], modes: lis
                 add50 = p.p50 - direct.p50 if direct and t != "direct" else None
                 add99 = p.p99 - direct.p99 if direct and t != "direct" else None
                 row = [str(c), t, fmt(p.rps, ".0f"), fmt(p.p50), fmt(p.p99), fmt(add50, "+.2f"), fmt(add99, "+.2f")]
-                if mode == "stream":
+                if is_stream(mode):
                     row += [fmt(p.ttfb50), fmt(p.ttfb99)]
                 cpu = p.cpu_ms_per_req if t != "direct" else p.upstream_cpu_ms_per_req
                 row += [str(sum(p.errors.values())) + (f" {p.errors}" if p.errors else ""), fmt(cpu, ".3f")]
@@ -333,8 +353,9 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=4.0, help="measured seconds per point")
     ap.add_argument("--warmup", type=float, default=1.0)
     ap.add_argument("--modes", default=None,
-                    help="plain (instant upstream), stream (SSE), paced (upstream answers after 20 ms); "
-                         "default all three")
+                    help="plain (instant upstream), stream (SSE), paced (upstream answers after 20 ms), and "
+                         "for the router only responses, responses_stream, messages, messages_stream (the "
+                         "translated inbound APIs); default plain,stream,paced")
     ap.add_argument("--no-litellm", action="store_true")
     ap.add_argument("--litellm-python", help="python of an environment where litellm[proxy] is installed")
     ap.add_argument("--json", help="also write every point as JSON here")
@@ -373,17 +394,26 @@ def main() -> int:
         for mode in modes:
             for c in concs:
                 for t in targets:
+                    if mode not in CHAT_MODES and t.name != "meridian":
+                        continue
                     p = measure(t, upstream, mode, c, args)
                     points.append(p)
                     print(f"  {mode:6} c={c:<4} {t.name:9} {p.rps:8.0f} req/s  p50 {p.p50:7.2f} ms  "
                           f"p99 {p.p99:7.2f} ms  errors {sum(p.errors.values())}", flush=True)
         print(report(points, names, concs, modes))
-        rps_m = [p.rps for p in points if p.target == "meridian"]
+        rps_m = [p.rps for p in points if p.target == "meridian" and p.mode in CHAT_MODES]
         rps_d = [p.rps for p in points if p.target == "direct"]
         if rps_m and rps_d:
             print(f"\nmeridian/direct throughput, geometric mean over points: "
                   f"{statistics.geometric_mean([m / d for m, d in zip(rps_m, rps_d, strict=True)]):.2f}")
         rps_l = [p.rps for p in points if p.target == "litellm"]
+        chat_cpu = {(p.mode, p.concurrency): p.cpu_ms_per_req for p in points
+                    if p.target == "meridian" and p.mode in ("plain", "stream")}
+        for p in points:
+            base = chat_cpu.get(("stream" if is_stream(p.mode) else "plain", p.concurrency))
+            if p.target == "meridian" and p.mode not in CHAT_MODES and base and p.cpu_ms_per_req:
+                print(f"translation cost, {p.mode} c={p.concurrency}: {p.cpu_ms_per_req - base:+.3f} ms CPU/request "
+                      f"over chat ({p.cpu_ms_per_req:.3f} vs {base:.3f})")
         if rps_m and rps_l and all(rps_l):
             print(f"meridian/litellm throughput, geometric mean over points: "
                   f"{statistics.geometric_mean([m / x for m, x in zip(rps_m, rps_l, strict=True)]):.1f}x")

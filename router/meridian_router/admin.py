@@ -105,7 +105,11 @@ class AdminAPI:
             raise RouterError(400, "invalid_request", f"`date`: {date!r} is not a {period} "
                               f"({'YYYY-MM-DD' if period == 'day' else 'YYYY-MM'})", param="date")
         tenant = self._tenant(q.get("tenant"), confined, "tenant")
-        rows = await self.app.spend.read(period, date)
+        try:
+            rows = await self.app.spend.read(period, date)
+        except (StateUnavailable, StateRequestError):
+            raise RouterError(503, "state_unavailable", "the spend ledger (Redis) cannot be read now; try again",
+                              headers={"retry-after": "1"}) from None
         keys = []
         totals: dict[str, dict[str, int]] = {}
         for (t, key), v in sorted(rows.items()):

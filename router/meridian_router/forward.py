@@ -226,8 +226,8 @@ class Forwarder:
     ) -> Answer | StreamAnswer:
         """`inbound`: a Responses / Messages request, with `op`, `body` and `raw` its chat translation
         (what plans, budgets and translating backends use); native backends get the original."""
-        # (backend, model) in order: one model's backends, or a model group's chain of models
-        plan = self.policy.plan_chain(op, model, scope, body, inbound.kind if inbound else None)
+        # the backends in order: one model's, or a model group's chain (`models`: what each serves)
+        plan, models = self.policy.plan_chain(op, model, scope, body, inbound.kind if inbound else None)
         r = self.r
         started = time.monotonic()
         deadline = started + r.deadline_s
@@ -237,9 +237,10 @@ class Forwarder:
         attempts = 0
         refusal: RouterError | None = None
         last: RouterError | None = None
-        for i, (b, served) in enumerate(plan):
+        for i, b in enumerate(plan):
+            served = models[i] if models is not None else model
             if i and attempts:
-                self.metrics.failovers.inc((plan[i - 1][0].name,))
+                self.metrics.failovers.inc((plan[i - 1].name,))
             for retry in range(r.retries_per_backend + 1):
                 now = time.monotonic()
                 if attempts >= r.max_attempts or now >= deadline:

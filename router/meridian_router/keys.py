@@ -143,7 +143,7 @@ class RedisKeyStore:
 
     def __init__(self, state: RedisState) -> None:
         self.state = state
-        self.version: bytes | None = None
+        self.version: bytes | str | None = None
 
     async def load(self) -> dict[str, dict] | None:
         """Every record, or None when nothing changed since the last load."""
@@ -152,7 +152,7 @@ class RedisKeyStore:
             return None
         raw = await self.state._call(lambda: self.state.client.hgetall(self.state.prefix + "keys"))
         self.version = version
-        return {k.decode(): json.loads(v) for k, v in raw.items()}
+        return {(k.decode() if isinstance(k, bytes) else k): json.loads(v) for k, v in raw.items()}
 
     async def put(self, record: dict) -> None:
         prefix = self.state.prefix
@@ -360,7 +360,7 @@ class KeyManager:
 
     async def revoke(self, actor: Principal, rec: KeyRecord) -> KeyRecord:
         now = time.time()
-        stored = rec.to_store() if rec.source == "api" else {"id": rec.id, "expires_at": rec.expires_at}
+        stored: dict[str, Any] = rec.to_store() if rec.source == "api" else {"id": rec.id, "expires_at": rec.expires_at}
         stored["revoked_at"] = now
         await self._put(stored)
         audit.info("key revoked", extra={"event": "key.revoked", "key_id": rec.id, "tenant": rec.tenant,
@@ -377,7 +377,7 @@ class KeyManager:
         until = time.time() + overlap_s
         if rec.expires_at is not None:
             until = min(until, rec.expires_at)
-        stored = rec.to_store() if rec.source == "api" else {"id": rec.id}
+        stored: dict[str, Any] = rec.to_store() if rec.source == "api" else {"id": rec.id}
         stored["expires_at"] = until
         await self._put(stored)
         return new, secret, replace(rec, expires_at=until)

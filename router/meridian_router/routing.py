@@ -77,21 +77,26 @@ class RoutingPolicy:
 
     def plan_chain(
         self, op: str, name: str, scope: frozenset[str], body: dict | None = None, native: str | None = None
-    ) -> list[tuple[Backend, str]]:
-        """(backend, model) pairs to try in order. A model name plans its own backends; a model group
-        plans each of its models in turn and joins the plans (a model with no healthy, compliant or
-        capable backend is skipped, so the chain falls back to the next). Every model's plan is filtered
-        by the same jurisdiction scope: no link of the chain can leave it."""
+    ) -> tuple[list[Backend], list[str] | None]:
+        """The backends to try in order, and the model each serves (None: `name`, for all). A model name
+        plans its own backends; a model group plans each of its models in turn and joins the plans (a
+        model with no healthy, compliant or capable backend is skipped, so the chain falls back to the
+        next). Every model's plan is filtered by the same jurisdiction scope: no link of the chain can
+        leave it."""
         if name not in self.groups:
-            return [(b, name) for b in self.plan(op, name, scope, body, native)]
-        chain: list[tuple[Backend, str]] = []
+            return self.plan(op, name, scope, body, native), None
+        backends: list[Backend] = []
+        models: list[str] = []
         first: RouterError | None = None
         for model in self.group_order(name):
             try:
-                chain += [(b, model) for b in self.plan(op, model, scope, body, native)]
+                plan = self.plan(op, model, scope, body, native)
             except RouterError as exc:
                 first = first or exc
-        if not chain:
+                continue
+            backends += plan
+            models += [model] * len(plan)
+        if not backends:
             assert first is not None
             raise RouterError(
                 first.status,
@@ -100,7 +105,7 @@ class RoutingPolicy:
                 headers=first.headers,
                 param=first.param,
             )
-        return chain
+        return backends, models
 
     def plan(
         self, op: str, model: str, scope: frozenset[str], body: dict | None = None, native: str | None = None

@@ -16,7 +16,7 @@ import aiohttp
 import orjson
 
 from .admin import AdminAPI
-from .auth import Authenticator, Principal
+from .auth import Authenticator
 from .budgets import Budgets
 from .config import RouterConfig
 from .errors import RouterError
@@ -30,7 +30,7 @@ from .metrics import Metrics
 from .ratelimit import RateLimiter, Scope
 from .residency import ResidencyResolver, backend_allowed, tenant_scope
 from .routing import RoutingPolicy
-from .spend import Charge, SpendLedger
+from .spend import SpendLedger
 from .state import RedisState, StateRequestError, StateUnavailable
 from .validation import validate
 
@@ -81,6 +81,7 @@ class RouterApp:
         self.residency = ResidencyResolver(cfg.residency)
         self.scopes = {name: tenant_scope(t) for name, t in cfg.tenants.items()}
         self.forwarder = Forwarder(cfg, self.policy, self.budgets, self.metrics)
+        self.limited_tenants = {name for name, t in cfg.tenants.items() if t.rate_limits.any}
         self.limiter = RateLimiter(cfg.rate_limits.concurrency_lease_s, cfg.budgets.prompt_chars_per_token, self.state)
         if cfg.tracing.enabled:
             from .tracing import instrument
@@ -141,6 +142,7 @@ class RouterApp:
         with contextlib.suppress(StateUnavailable, StateRequestError):
             await self.keys.sync()
         self.tasks.append(asyncio.create_task(self.keys.run(self.cfg.auth.reload_interval_s)))
+        self.tasks.append(asyncio.create_task(self.spend.run()))
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # only in the main thread
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.reload_keys)
         self.started = True
@@ -158,6 +160,7 @@ class RouterApp:
         for t in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await t
+        await self.spend.close()
         await self.forwarder.close()
         await self.health_session.close()
         if self.state is not None:
@@ -295,46 +298,39 @@ class RouterApp:
         juris = self.residency.resolve(self.scopes[principal.tenant], headers)
         stream = body.get("stream") is True and op != "embeddings"
         info["model"] = model
-        scopes = (
-            Scope("tenant", principal.tenant, tenant.rate_limits),
-            Scope("key", principal.subject, principal.limits or self.cfg.auth.key_rate_limits),
-        )
-        max_tokens = fbody.get("max_tokens") or fbody.get("max_completion_tokens")
-        admission = await self.limiter.admit(scopes, self.limiter.estimate(len(fraw), max_tokens))
-        if admission is None:
-            return await self.serve(op, fop, fbody, fraw, principal, model, juris, stream, inbound, receive,
-                                    send, info, None)
-        tokens: int | None = 0  # a request that fails before an answer used none
+        key_limits = principal.limits or self.cfg.auth.key_rate_limits
+        admission = None
+        if principal.tenant in self.limited_tenants or key_limits.any:
+            scopes = (Scope("tenant", principal.tenant, tenant.rate_limits), Scope("key", principal.subject, key_limits))
+            max_tokens = fbody.get("max_tokens") or fbody.get("max_completion_tokens")
+            admission = await self.limiter.admit(scopes, self.limiter.estimate(len(fraw), max_tokens))
+        tokens: int | None = 0  # a request that fails before an answer used none (its estimate goes back)
         try:
-            return await self.serve(op, fop, fbody, fraw, principal, model, juris, stream, inbound, receive,
-                                    send, info, admission.headers)
+            result = await self.forwarder.forward(fop, fbody, fraw, principal.tenant, model, juris, stream, inbound)
+            info["backend"] = result.backend.name if isinstance(result, StreamAnswer) else result.backend
+            info["attempts"] = result.attempts
+            extra = [(k.encode(), v.encode()) for k, v in admission.headers.items()] if admission else None
+            if isinstance(result, Answer):
+                info["upstream_s"] = result.upstream_s
+                tokens = result.tokens
+                answer = result.body
+                if result.status < 400:
+                    u = result.usage
+                    self.spend.record(principal.tenant, principal.subject, result.cost,
+                                      u.prompt_tokens if u else 0, u.completion_tokens if u else 0)
+                elif op == "messages":  # an upstream's refusal, in Anthropic's shape
+                    answer = error_from_openai(result.status, answer)
+                return await respond(send, result.status, answer, extra)
+            try:
+                return await self.pump(result, receive, send, extra)
+            finally:
+                tokens = result.used_tokens()
+                u = result.final_usage
+                self.spend.record(principal.tenant, principal.subject, result.cost, u.prompt_tokens,
+                                  u.completion_tokens)
         finally:
-            await admission.release(info.pop("tokens", tokens))
-
-    async def serve(self, op, fop, fbody, fraw, principal: Principal, model, juris, stream, inbound, receive, send,
-                    info, headers: dict[str, str] | None) -> int:
-        tenant = principal.tenant
-        result = await self.forwarder.forward(fop, fbody, fraw, tenant, model, juris, stream, inbound)
-        info["backend"] = result.backend.name if isinstance(result, StreamAnswer) else result.backend
-        info["attempts"] = result.attempts
-        extra = [(k.encode(), v.encode()) for k, v in headers.items()] if headers else None
-        if isinstance(result, Answer):
-            info["upstream_s"] = result.upstream_s
-            info["tokens"] = result.tokens
-            answer = result.body
-            if op == "messages" and result.status >= 400:  # an upstream's refusal, in Anthropic's shape
-                answer = error_from_openai(result.status, answer)
-            if result.status < 400:
-                u = result.usage
-                await self.spend.record(Charge(tenant, principal.subject, result.cost, u.prompt_tokens if u else 0,
-                                               u.completion_tokens if u else 0))
-            return await respond(send, result.status, answer, extra)
-        try:
-            return await self.pump(result, receive, send, extra)
-        finally:
-            info["tokens"] = result.used_tokens()
-            u = result.final_usage
-            await self.spend.record(Charge(tenant, principal.subject, result.cost, u.prompt_tokens, u.completion_tokens))
+            if admission is not None:
+                await admission.release(tokens)
 
     async def pump(self, stream: StreamAnswer, receive, send, extra: list | None = None) -> int:
         """Pass a stream through chunk by chunk; stop the upstream if the client goes away."""

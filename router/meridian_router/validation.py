@@ -16,7 +16,7 @@ Decoding both ways costs a few microseconds per request (measured in benchmarks/
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 import msgspec
 
@@ -255,7 +255,7 @@ def decode(model: type[T], raw: bytes) -> T:
     if dec is None:
         dec = _TYPED[model] = msgspec.json.Decoder(model)
     try:
-        return dec.decode(raw)
+        return cast(T, dec.decode(raw))
     except msgspec.ValidationError as exc:
         raise from_msgspec(exc) from None
     except (msgspec.DecodeError, RecursionError):

@@ -267,6 +267,9 @@ def test_spend_of_replicas_adds_up_in_redis(make_router, ups, redis_server):  # 
     stream = requests.post(a.url + "/v1/chat/completions", headers={"authorization": "Bearer eu-key"}, timeout=10,
                            json={"model": "m1", "messages": [{"role": "user", "content": "hi"}], "stream": True})
     assert stream.status_code == 200 and "[DONE]" in stream.text
-    for r in (a, b):
-        acme = next(t for t in admin(r, "GET", "/admin/spend").json()["tenants"] if t["tenant"] == "acme")
-        assert acme["requests"] == 4 and acme["spend_usd"] == pytest.approx(60e-6)
+    def acme(r) -> dict:
+        return next(t for t in admin(r, "GET", "/admin/spend").json()["tenants"] if t["tenant"] == "acme")
+
+    for r in (a, b):  # each replica adds its rows to Redis within a second (spend.FLUSH_S)
+        assert wait_until(lambda r=r: acme(r)["requests"] == 4, 5), acme(r)
+        assert acme(r)["spend_usd"] == pytest.approx(60e-6) and (acme(r)["prompt_tokens"], acme(r)["completion_tokens"]) == (40, 20)
