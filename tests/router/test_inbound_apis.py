@@ -329,3 +329,31 @@ def test_messages_residency_and_failover(make_router, ups):
     msg = claude(r).messages.create(model="m1", max_tokens=8, messages=[{"role": "user", "content": "x"}])
     assert msg.content[0].text  # served by another EU backend
     assert ups["cloud_us"].hits == 0 and ups["local_us"].hits == 0
+
+
+def test_native_streams_are_charged_their_reported_usage(make_router, ups):
+    r = make_router(only(ups, "cloud_eu"))  # openai, native Responses, 1 USD per Mtok each way
+    list(oai(r).responses.create(model="m1", input="Hello", stream=True))
+    budgets = r.app.budgets
+    assert r.lt.run(budgets.spent_usd(budgets.counters("acme")[0].key)) == pytest.approx(10e-6)  # 7 + 3
+    a = make_router(only(ups, "cloud_eu", provider="anthropic", base_url=ups["cloud_eu"].url))
+    with claude(a).messages.stream(model="m1", max_tokens=32, messages=[{"role": "user", "content": "x"}]) as s:
+        s.get_final_message()
+    spent = a.lt.run(a.app.budgets.spent_usd(a.app.budgets.counters("acme")[0].key))
+    assert spent == pytest.approx(13e-6)  # message_start's 11 input + message_delta's 2 output
+
+
+@pytest.mark.parametrize(
+    ("provider", "apis", "ok"),
+    [("openai", ["responses"], True), ("vllm", ["responses", "messages"], True), ("anthropic", ["responses"], False),
+     ("bedrock", ["messages"], False), ("azure_openai", ["responses"], False)],
+)
+def test_native_apis_must_be_served_by_the_provider(ups, provider, apis, ok):
+    from meridian_router.config import ConfigError, parse_config
+
+    cfg = only(ups, "cloud_eu", provider=provider, native_apis=apis, aws_region="eu-west-1")
+    if ok:
+        assert parse_config(cfg).backends[0].natives() == frozenset(apis)
+    else:
+        with pytest.raises(ConfigError, match=r"backends\.0: .*native_apis: .* do not serve"):
+            parse_config(cfg)
