@@ -205,6 +205,107 @@ def test_no_input_causes_a_5xx(fuzz_router, route, payload):
         assert err["code"] and err["message"] and err["type"]
 
 
+# --- the inbound APIs: Responses and Anthropic Messages ------------------------------------------------
+resp_item = st.one_of(
+    st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant", "system", "developer"]), "content": text}),
+    st.fixed_dictionaries({"role": st.just("user"), "content": st.lists(st.one_of(
+        st.fixed_dictionaries({"type": st.just("input_text"), "text": text}),
+        st.fixed_dictionaries({"type": st.just("input_image"), "image_url": st.just("data:image/png;base64,AAAA")}),
+    ), min_size=1, max_size=2)}),
+    st.fixed_dictionaries({"type": st.just("function_call"), "call_id": st.sampled_from(["c1", "c2"]),
+                           "name": st.sampled_from(["f", "g"]), "arguments": st.sampled_from(["{}", "x"])}),
+    st.fixed_dictionaries({"type": st.just("function_call_output"), "call_id": st.sampled_from(["c1", "c2"]),
+                           "output": text}),
+    st.fixed_dictionaries({"type": st.just("reasoning"), "id": st.just("rs_1"), "summary": st.just([])}),
+)
+valid_responses = st.fixed_dictionaries(
+    {"model": st.sampled_from(["m1", "m2"]), "input": text | st.lists(resp_item, min_size=1, max_size=4)},
+    optional={
+        "instructions": text,
+        "max_output_tokens": st.integers(min_value=1, max_value=1000),
+        "stream": st.booleans(),
+        "tools": st.lists(st.fixed_dictionaries({"type": st.just("function"), "name": st.sampled_from(["f", "g"]),
+                                                  "parameters": st.just({"type": "object", "properties": {}})}),
+                          min_size=1, max_size=2),
+        "tool_choice": st.sampled_from(["auto", "none", "required", {"type": "function", "name": "f"}]),
+        "text": st.sampled_from([{"format": {"type": "text"}}, {"format": {"type": "json_object"}}]),
+        "store": st.just(False),
+    },
+)
+anthropic_block = st.one_of(
+    st.fixed_dictionaries({"type": st.just("text"), "text": text}),
+    st.fixed_dictionaries({"type": st.just("image"), "source": st.just(
+        {"type": "base64", "media_type": "image/png", "data": "AAAA"})}),
+)
+valid_messages = st.fixed_dictionaries(
+    {
+        "model": st.sampled_from(["m1", "m2"]),
+        "max_tokens": st.integers(min_value=1, max_value=1000),
+        "messages": st.lists(st.one_of(
+            st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant"]), "content": text}),
+            st.fixed_dictionaries({"role": st.just("user"), "content": st.lists(anthropic_block, min_size=1, max_size=2)}),
+            st.fixed_dictionaries({"role": st.just("assistant"), "content": st.just(
+                [{"type": "tool_use", "id": "t1", "name": "f", "input": {}}])}),
+            st.fixed_dictionaries({"role": st.just("user"), "content": st.just(
+                [{"type": "tool_result", "tool_use_id": "t1", "content": "ok"}])}),
+        ), min_size=1, max_size=4),
+    },
+    optional={
+        "system": text | st.just([{"type": "text", "text": "be brief"}]),
+        "stream": st.booleans(),
+        "tools": st.just([{"name": "f", "input_schema": {"type": "object", "properties": {}}}]),
+        "tool_choice": st.sampled_from([{"type": "auto"}, {"type": "any"}, {"type": "tool", "name": "f"}]),
+        "stop_sequences": st.just(["x"]),
+        "temperature": st.floats(min_value=0, max_value=1),
+    },
+)
+
+
+@st.composite
+def mutated(draw, valid) -> dict:
+    body = copy.deepcopy(draw(valid))
+    path = draw(st.sampled_from(_paths(body)[1:]))
+    target = body
+    for k in path[:-1]:
+        target = target[k]
+    target[path[-1]] = draw(json_values)
+    return body
+
+
+inbound_payloads = {
+    "/v1/responses": valid_responses.map(dumps) | mutated(valid_responses).map(dumps) | json_values.map(dumps)
+    | st.binary(max_size=64),
+    "/v1/messages": valid_messages.map(dumps) | mutated(valid_messages).map(dumps) | json_values.map(dumps)
+    | st.binary(max_size=64),
+}
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=True,
+)
+@given(data=st.data())
+def test_no_responses_or_messages_input_causes_a_5xx(fuzz_router, data):
+    route = data.draw(st.sampled_from(sorted(inbound_payloads)))
+    payload = data.draw(inbound_payloads[route])
+    resp = requests.post(
+        fuzz_router.url + route,
+        data=payload,
+        headers={"x-api-key": "eu-key", "content-type": "application/json", "anthropic-version": "2023-06-01"},
+        timeout=10,
+    )
+    assert resp.status_code < 500, (route, payload[:300], resp.status_code, resp.text[:300])
+    if resp.status_code >= 400:
+        body = resp.json()
+        if route == "/v1/messages":
+            assert body["type"] == "error" and body["error"]["type"] and body["error"]["message"]
+        else:
+            assert body["error"]["code"] and body["error"]["message"]
+
+
+# last: after every fuzzing test above
 def test_the_router_is_healthy_after_the_fuzzing(fuzz_router):
     r = fuzz_router
     assert requests.get(r.url + "/healthz", timeout=5).status_code == 200
