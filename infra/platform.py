@@ -160,7 +160,7 @@ def build_platform(stack: StackConfig) -> None:
     edge = _cloudflare(stack, ingress)  # before the routers: they serve its origin certificates
     routers: dict[str, Any] = {}
     if stack.router is not None:
-        from infra.router_deploy import RouterDeployment
+        from infra.router_deploy.deployment import RouterDeployment
 
         routers = {
             name: RouterDeployment(

@@ -1,24 +1,7 @@
-"""The router on every cluster: RouterDeployment (one per cluster) and its parts - RouterIdentity
-(ServiceAccount + cloud workload identity), RouterRedis (shared state) - and config_gen (the router
-config per cluster, generated from the catalog and the topology). What it reads from Vault, and as
-whom, is infra.vault.router_contract.
+"""The router on every cluster: `deployment.RouterDeployment` (one per cluster) and its parts -
+`identity.RouterIdentity` (ServiceAccount + cloud workload identity), `redis.RouterRedis` (shared
+state) - and `config_gen` (the router config per cluster, generated from the catalog and the
+topology). What it reads from Vault, and as whom, is infra.vault.router_contract.
 
-RouterDeployment is imported lazily: infra.vault.router_contract imports config_gen (pure), and the
-deployment imports the contract."""
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from infra.router_deploy.deployment import RouterDeployment
-
-__all__ = ["RouterDeployment"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "RouterDeployment":
-        from infra.router_deploy.deployment import RouterDeployment
-
-        return RouterDeployment
-    raise AttributeError(name)
+Nothing is imported here: infra.vault.router_contract imports config_gen (pure), and the deployment
+imports the contract, so the package itself stays empty and there is no cycle to work around."""

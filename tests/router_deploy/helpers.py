@@ -46,7 +46,7 @@ def plan_routers(
     def program() -> None:
         import pulumi_kubernetes as k8s
 
-        from infra.router_deploy import RouterDeployment
+        from infra.router_deploy.deployment import RouterDeployment
 
         edge = None
         if cloudflare:
