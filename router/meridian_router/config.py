@@ -43,6 +43,14 @@ class ConfigError(ValueError):
     """The configuration is invalid; the message names every bad key and value."""
 
 
+def _names_to_objects(data: Any, key: str, field: str) -> Any:
+    """The shorthand of a list of objects named by one field: `[a, {...}]` -> `[{field: a}, {...}]`."""
+    if isinstance(data, dict) and isinstance(data.get(key), list):
+        data = dict(data)
+        data[key] = [{field: m} if isinstance(m, str) else m for m in data[key]]
+    return data
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -119,10 +127,7 @@ class BackendConfig(_Model):
     @model_validator(mode="before")
     @classmethod
     def _models_shorthand(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("models"), list):
-            data = dict(data)
-            data["models"] = [{"name": m} if isinstance(m, str) else m for m in data["models"]]
-        return data
+        return _names_to_objects(data, "models", "name")
 
     @field_validator("jurisdiction")
     @classmethod
@@ -292,10 +297,7 @@ class ModelGroup(_Model):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("members"), list):
-            data = dict(data)
-            data["members"] = [{"model": m} if isinstance(m, str) else m for m in data["members"]]
-        return data
+        return _names_to_objects(data, "members", "model")
 
 
 class RoutingConfig(_Model):

@@ -127,8 +127,9 @@ def _paths(v: object, at: tuple = ()) -> list[tuple]:
 
 
 @st.composite
-def mutated_chat(draw) -> dict:
-    body = copy.deepcopy(draw(valid_chat))  # never mutate the strategies' own (shared) values
+def mutated(draw, valid) -> dict:
+    """A valid body with one field anywhere in it replaced by arbitrary JSON."""
+    body = copy.deepcopy(draw(valid))  # never mutate the strategies' own (shared) values
     path = draw(st.sampled_from(_paths(body)[1:]))
     target = body
     for k in path[:-1]:
@@ -143,7 +144,7 @@ def dumps(v: object) -> bytes:
 
 payloads = (
     valid_chat.map(dumps)
-    | mutated_chat().map(dumps)
+    | mutated(valid_chat).map(dumps)
     | request_body.map(dumps)
     | json_values.map(dumps)
     | st.binary(max_size=64)
@@ -259,17 +260,6 @@ valid_messages = st.fixed_dictionaries(
         "temperature": st.floats(min_value=0, max_value=1),
     },
 )
-
-
-@st.composite
-def mutated(draw, valid) -> dict:
-    body = copy.deepcopy(draw(valid))
-    path = draw(st.sampled_from(_paths(body)[1:]))
-    target = body
-    for k in path[:-1]:
-        target = target[k]
-    target[path[-1]] = draw(json_values)
-    return body
 
 
 inbound_payloads = {

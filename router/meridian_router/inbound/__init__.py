@@ -69,6 +69,8 @@ class ChatStreamConverter(StreamTranslator):
         self.model = model
         self.parser = SSEParser()
         self.closed = False
+        self.started = False
+        self.finish_reason: str | None = None
 
     @property
     def usage(self) -> Usage:  # type: ignore[override]
@@ -107,11 +109,27 @@ class ChatStreamConverter(StreamTranslator):
                     )
                 )
                 continue
-            out.append(self.on_chunk(obj))
+            out.append(self._chunk(obj))
         return b"".join(out)
 
-    def on_chunk(self, chunk: dict) -> bytes:
-        """One chat.completion.chunk (choice 0 is the answer: these APIs have one)."""
+    def _chunk(self, chunk: dict) -> bytes:
+        """One chat.completion.chunk: choice 0 is the answer (these APIs have one)."""
+        head = b"" if self.started else self.start()
+        choices = chunk.get("choices") or ()
+        choice = choices[0] if choices and isinstance(choices[0], dict) else None
+        if choice is None:
+            return head
+        out = self.on_delta(choice.get("delta") or {})
+        if choice.get("finish_reason"):
+            self.finish_reason = choice["finish_reason"]
+        return head + out
+
+    def start(self) -> bytes:
+        """The events that open the answer (once; sets `started`)."""
+        raise NotImplementedError
+
+    def on_delta(self, delta: dict) -> bytes:
+        """One chunk's delta: text and tool-call fragments."""
         raise NotImplementedError
 
     def close(self) -> bytes:

@@ -362,16 +362,14 @@ class MessagesStream(ChatStreamConverter):
     def __init__(self, inner: StreamTranslator, model: str) -> None:
         super().__init__(inner, model)
         self.id = new_id("msg")
-        self.started = False
         self.block: int | None = None  # the open content block's index
         self.block_kind = ""
         self.blocks = 0
         # Tool calls, by chat index, written out whole when the answer ends: chat streams may interleave
         # several calls' argument deltas, Anthropic's stream has one open block at a time.
         self.calls: dict[int, dict] = {}
-        self.finish_reason: str | None = None
 
-    def _start(self) -> bytes:
+    def start(self) -> bytes:
         self.started = True
         message = {"id": self.id, "type": "message", "role": "assistant", "model": self.model, "content": [],
                    "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 0, "output_tokens": 0}}
@@ -389,13 +387,8 @@ class MessagesStream(ChatStreamConverter):
         i, self.block = self.block, None
         return event("content_block_stop", {"type": "content_block_stop", "index": i})
 
-    def on_chunk(self, chunk: dict) -> bytes:
-        out = [b"" if self.started else self._start()]
-        choices = chunk.get("choices") or ()
-        choice = choices[0] if choices and isinstance(choices[0], dict) else None
-        if choice is None:
-            return out[0]
-        delta = choice.get("delta") or {}
+    def on_delta(self, delta: dict) -> bytes:
+        out: list[bytes] = []
         text = delta.get("content")
         if text:
             if self.block is None or self.block_kind != "text":
@@ -410,14 +403,12 @@ class MessagesStream(ChatStreamConverter):
             call["id"] = call["id"] or tc.get("id")
             call["name"] = call["name"] or fn.get("name") or ""
             call["arguments"] += fn.get("arguments") or ""
-        if choice.get("finish_reason"):
-            self.finish_reason = choice["finish_reason"]
         return b"".join(out)
 
     def close(self) -> bytes:
         if self.closed:
             return b""
-        out = [b"" if self.started else self._start()]
+        out = [b"" if self.started else self.start()]
         self.closed = True
         for _, call in sorted(self.calls.items()):
             block = {"type": "tool_use", "id": call["id"] or new_id("toolu"), "name": call["name"], "input": {}}

@@ -420,11 +420,9 @@ class ResponsesStream(ChatStreamConverter):
         self.id = new_id("resp")
         self.created = int(time.time())
         self.seq = 0
-        self.started = False
         self.done: dict[int, dict] = {}  # finished items by output index
         self.text_item: dict | None = None  # the open message item: {id, index, text}
         self.calls: dict[int, dict] = {}  # chat tool-call index -> open function_call item
-        self.finish_reason: str | None = None
 
     def _ev(self, kind: str, **fields: Any) -> bytes:
         obj = {"type": kind, "sequence_number": self.seq, **fields}
@@ -437,18 +435,13 @@ class ResponsesStream(ChatStreamConverter):
             [self.done[i] for i in sorted(self.done)], usage, status, error,
         )
 
-    def _start(self) -> bytes:
+    def start(self) -> bytes:
         self.started = True
         snap = self._snapshot("in_progress")
         return self._ev("response.created", response=snap) + self._ev("response.in_progress", response=snap)
 
-    def on_chunk(self, chunk: dict) -> bytes:
-        out = [b"" if self.started else self._start()]
-        choices = chunk.get("choices") or ()
-        choice = choices[0] if choices and isinstance(choices[0], dict) else None
-        if choice is None:
-            return out[0]
-        delta = choice.get("delta") or {}
+    def on_delta(self, delta: dict) -> bytes:
+        out: list[bytes] = []
         text = delta.get("content")
         if text:
             if self.text_item is None:
@@ -481,8 +474,6 @@ class ResponsesStream(ChatStreamConverter):
                 call["arguments"] += args
                 out.append(self._ev("response.function_call_arguments.delta", item_id=call["id"],
                                     output_index=call["index"], delta=args))
-        if choice.get("finish_reason"):
-            self.finish_reason = choice["finish_reason"]
         return b"".join(out)
 
     def _next_index(self) -> int:
@@ -512,7 +503,7 @@ class ResponsesStream(ChatStreamConverter):
     def close(self) -> bytes:
         if self.closed:
             return b""
-        out = [b"" if self.started else self._start()]
+        out = [b"" if self.started else self.start()]
         self.closed = True
         if self.text_item is not None:
             out.append(self._close_text())
@@ -532,7 +523,7 @@ class ResponsesStream(ChatStreamConverter):
     def error_event(self, message: str, type_: str, code: str) -> bytes:
         if self.closed:
             return b""
-        out = b"" if self.started else self._start()
+        out = b"" if self.started else self.start()
         self.closed = True
         snap = self._snapshot("failed", error={"code": "server_error", "message": message})
         return out + self._ev("response.failed", response=snap)
