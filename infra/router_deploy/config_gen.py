@@ -223,7 +223,25 @@ def tenants(stack: StackConfig, cluster: Cluster) -> dict[str, dict[str, Any]]:
         }
         if t.models is not None:
             entry["models"] = list(t.models)
+        if t.rate_limits is not None:
+            entry["rate_limits"] = t.rate_limits.model_dump(exclude_none=True)
         out[name] = entry
+    return out
+
+
+def model_groups(stack: StackConfig, backends: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The configured model groups, each narrowed to the models this cluster's backends serve (a
+    group with none of them is not offered here). A group whose members are all elsewhere keeps its
+    fallbacks as an ordered chain: the first becomes the member."""
+    served = {m if isinstance(m, str) else m["name"] for b in backends for m in b["models"]}
+    out: dict[str, dict[str, Any]] = {}
+    for name, g in router_section(stack).model_groups.items():
+        members = [{"model": m.model, "weight": m.weight} for m in g.members if m.model in served]
+        fallbacks = [m for m in g.fallbacks if m in served]
+        if not members and fallbacks:
+            members, fallbacks = [{"model": fallbacks[0], "weight": 1.0}], fallbacks[1:]
+        if members:
+            out[name] = {"members": members, "fallbacks": fallbacks}
     return out
 
 
@@ -252,14 +270,21 @@ def router_config(
     r = router_section(stack)
     cluster = stack.cluster(cluster_name)
     served = tenants(stack, cluster)
-    keys = [
-        {"sha256": k.sha256, "tenant": k.tenant, "scopes": list(k.scopes)} for k in r.api_keys if k.tenant in served
-    ]
+    keys: list[dict[str, Any]] = []
+    for k in r.api_keys:
+        if k.tenant in served:
+            key: dict[str, Any] = {"sha256": k.sha256, "tenant": k.tenant, "scopes": list(k.scopes)}
+            if k.rate_limits is not None:
+                key["rate_limits"] = k.rate_limits.model_dump(exclude_none=True)
+            keys.append(key)
+    auth: dict[str, Any] = {"api_keys": keys}
+    if r.key_rate_limits is not None:
+        auth["key_rate_limits"] = r.key_rate_limits.model_dump(exclude_none=True)
     backends = local_backends(stack, cluster) + edge_backends(stack, cluster) + cloud_backends(stack, cluster)
     cfg: dict[str, Any] = {
         "server": server_section(stack, mtls=mtls),
         "airgap": r.airgap,
-        "auth": {"api_keys": keys},
+        "auth": auth,
         "tenants": served,
         "residency": {"client_country_header": "cf-ipcountry", "unknown_country": "reject"},
         "budgets": {
@@ -268,6 +293,9 @@ def router_config(
         },
         "backends": backends,
     }
+    groups = model_groups(stack, backends)
+    if groups:
+        cfg["model_groups"] = groups
     if redis_url is not None:
         cfg["redis"] = {"url": redis_url, "key_prefix": f"meridian:router:{cluster.name}:"}
         if redis_url_env:

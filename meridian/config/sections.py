@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -366,19 +366,48 @@ class ModelServer(ConfigModel):
     clusters: list[Name] = Field(default_factory=list)
 
 
+class RouterRateLimits(ConfigModel):
+    """Requests per minute, tokens per minute, requests in flight (the router's rate_limits)."""
+
+    rpm: int | None = Field(default=None, ge=1)
+    tpm: int | None = Field(default=None, ge=1)
+    concurrent: int | None = Field(default=None, ge=1)
+
+
 class RouterTenant(ConfigModel):
-    """A tenant: the jurisdictions its requests may be served in, its budgets and models."""
+    """A tenant: the jurisdictions its requests may be served in, its budgets, models and rate limits."""
 
     jurisdictions: list[str] = Field(min_length=1)
     daily_budget_usd: float | None = Field(default=None, ge=0)
     monthly_budget_usd: float | None = Field(default=None, ge=0)
     models: list[str] | None = None
+    rate_limits: RouterRateLimits | None = None
 
 
 class RouterApiKey(ConfigModel):
     sha256: Sha256  # hex SHA-256 of the key; the key itself is never in config
     tenant: str
     scopes: list[str] = Field(default_factory=lambda: ["inference"])
+    rate_limits: RouterRateLimits | None = None
+
+
+class RouterGroupMember(ConfigModel):
+    model: str = Field(min_length=1)
+    weight: float = Field(default=1.0, gt=0)
+
+
+class RouterModelGroup(ConfigModel):
+    """A public model name for several models (members by weight, then fallbacks in order)."""
+
+    members: list[RouterGroupMember] = Field(min_length=1)
+    fallbacks: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _names(cls, data: Any) -> Any:  # `members: [a, {model: b, weight: 2}]`
+        if isinstance(data, dict) and isinstance(data.get("members"), list):
+            data = {**data, "members": [{"model": m} if isinstance(m, str) else m for m in data["members"]]}
+        return data
 
 
 class CloudModels(ConfigModel):
@@ -422,6 +451,8 @@ class Router(ConfigModel):
     azure_openai_resources: dict[str, str] = Field(default_factory=dict)
     tenants: dict[str, RouterTenant] = Field(default_factory=dict)
     api_keys: list[RouterApiKey] = Field(default_factory=list)
+    key_rate_limits: RouterRateLimits | None = None  # every API key without its own
+    model_groups: dict[str, RouterModelGroup] = Field(default_factory=dict)
     # Vault: role, auth path, secret paths and (with a `vault` section) the address all come from
     # infra.vault.router_contract. vaultAddress only for a Vault outside the stack (no `vault` section).
     vault_address: str | None = Field(default=None, pattern=r"^https://[^\s/]+(:[0-9]+)?$")

@@ -137,3 +137,45 @@ def test_router_config_checks(update: dict, needle: str) -> None:  # type: ignor
 def test_shipped_stacks_pass_router_checks() -> None:
     for stack in STACKS:
         assert [p for p in _cross_checks(load_stack_file(ROOT / f"Pulumi.{stack}.yaml")) if "router" in p] == []
+
+
+def test_rate_limits_and_model_groups_reach_every_router(tmp_path) -> None:
+    text = (ROOT / "Pulumi.prod.yaml").read_text()
+    text = text.replace(
+        "enterprise-eu: {jurisdictions: [eu], dailyBudgetUsd: 500, monthlyBudgetUsd: 10000}",
+        "enterprise-eu: {jurisdictions: [eu], dailyBudgetUsd: 500, monthlyBudgetUsd: 10000, "
+        "rateLimits: {rpm: 600, tpm: 200000, concurrent: 40}}",
+    ).replace(
+        "      apiKeys:\n",
+        "      keyRateLimits: {rpm: 120}\n"
+        "      modelGroups:\n"
+        "        chat-large: {members: [{model: llama-3.1-70b-instruct, weight: 3}, llama-3.1-8b-instruct],"
+        " fallbacks: [gpt-4o, gemini-1.5-pro]}\n"
+        "        chat-cloud: {members: [gpt-4o], fallbacks: [gemini-1.5-pro]}\n"
+        "      apiKeys:\n",
+    )
+    assert "rateLimits" in text and "modelGroups" in text
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(text)
+    cfg = load_stack_file(path)
+    seen = 0
+    for c in cfg.clusters:
+        rc = config_gen.router_config(cfg, c.name, redis_url=None)
+        parsed = parse_config(rc)  # the router accepts every cluster's narrowing
+        assert parsed.auth.key_rate_limits.rpm == 120
+        if "enterprise-eu" in parsed.tenants:
+            assert parsed.tenants["enterprise-eu"].rate_limits.concurrent == 40
+            seen += 1
+        served = {m.name for b in parsed.backends for m in b.models}
+        for g in parsed.model_groups.values():
+            assert {m.model for m in g.members} | set(g.fallbacks) <= served
+        if c.name == "gcp-ase1":  # no Azure OpenAI in Taiwan's reach: gpt-4o drops out of both groups
+            assert parsed.model_groups["chat-large"].fallbacks == ["gemini-1.5-pro"]
+            assert [m.model for m in parsed.model_groups["chat-cloud"].members] == ["gemini-1.5-pro"]
+        else:
+            assert [m.weight for m in parsed.model_groups["chat-large"].members] == [3, 1]
+    assert seen == 3  # the EU clusters
+    # and a stack without them renders as before: no new keys
+    plain = config_gen.router_config(load_stack_file(ROOT / "Pulumi.prod.yaml"), "aws-euw1", redis_url=None)
+    assert "model_groups" not in plain and set(plain["auth"]) == {"api_keys"}
+    assert all("rate_limits" not in t for t in plain["tenants"].values())
