@@ -357,3 +357,10 @@ def test_native_apis_must_be_served_by_the_provider(ups, provider, apis, ok):
     else:
         with pytest.raises(ConfigError, match=r"backends\.0: .*native_apis: .* do not serve"):
             parse_config(cfg)
+
+
+def test_tool_settings_without_tools_are_not_sent_to_chat(make_router, ups):
+    r = make_router(only(ups, "local_eu"))
+    oai(r).responses.create(model="m1", input="x", tool_choice="auto", parallel_tool_calls=False)
+    sent = upstream_body(ups["local_eu"])
+    assert "tool_choice" not in sent and "parallel_tool_calls" not in sent

@@ -286,6 +286,9 @@ class Responses(Inbound):
         effort = (body.get("reasoning") or {}).get("effort")
         if effort:
             chat["reasoning_effort"] = effort
+        if "tools" not in chat:  # chat APIs refuse tool settings without tools
+            chat.pop("tool_choice", None)
+            chat.pop("parallel_tool_calls", None)
         return chat
 
     def answer(self, chat: bytes, model: str) -> bytes:
