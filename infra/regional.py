@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pulumi
@@ -14,6 +15,35 @@ from meridian.tags import DATA_CLASS_KEY, residency_tags
 
 POOL_LABEL = "meridian.io/pool"  # node label: system | workload | gpu, on every cloud
 GPU_PRESENT_LABEL = "nvidia.com/gpu.present"  # on GPU nodes; what the NVIDIA device plugin selects
+
+
+@dataclass(frozen=True)
+class ManagedRedis:
+    """A cloud's managed Redis, as the router reaches it: TLS on `port`, authenticated by `password`."""
+
+    host: pulumi.Output[str]
+    port: int
+    password: pulumi.Output[str]  # secret
+
+
+@dataclass(frozen=True)
+class WorkloadGrants:
+    """What a workload's cloud identity may do, in each cloud's own terms (a workload gets the
+    grants of the cloud its cluster runs on)."""
+
+    aws_inline_policy: pulumi.Input[str] | None = None  # IAM policy JSON for the IRSA role
+    gcp_project_roles: dict[str, str] | None = None  # resource-name suffix -> project role
+
+
+@dataclass(frozen=True)
+class WorkloadIdentity:
+    """A cloud identity bound to one Kubernetes ServiceAccount: what goes on the ServiceAccount
+    (`annotations`) and on its pods (`pod_labels`), and the identity (role ARN / GSA email / client
+    id; None: the cluster offers none)."""
+
+    identity: pulumi.Output[str] | None
+    annotations: dict[str, pulumi.Input[str]]
+    pod_labels: dict[str, str]
 
 
 class RegionalCluster(Protocol):
@@ -40,6 +70,25 @@ class RegionalCluster(Protocol):
         depends_on: list[pulumi.Resource],
     ) -> pulumi.ComponentResource:
         """The cloud's managed Prometheus collecting (and alerting on) this cluster's router."""
+        ...
+
+    def managed_redis(
+        self, name: str, *, stack: StackConfig, password: pulumi.Output[str], tags: dict[str, str],
+        parent: pulumi.Resource,
+    ) -> ManagedRedis:
+        """The cloud's managed Redis in this cluster's region and network, its resources children of
+        `parent` (ElastiCache, Memorystore, Azure Cache for Redis). `password`: the auth token where
+        the service takes one (ElastiCache); the others make their own."""
+        ...
+
+    def workload_identity(
+        self, name: str, *, stack: StackConfig, workload: str, namespace: str, service_account: str,
+        grants: WorkloadGrants, tags: dict[str, str], parent: pulumi.Resource,
+    ) -> WorkloadIdentity:
+        """The cloud identity pods running as `namespace/service_account` on this cluster use, with
+        `grants`, its resources children of `parent`: an IRSA role (AWS), a Google service account
+        through GKE Workload Identity (GCP), a user-assigned identity with a federated credential on the
+        cluster's OIDC issuer (Azure). `workload` names the identity (`<workload>-<cluster>`)."""
         ...
 
     def stack_outputs(self) -> dict[str, Any]: ...

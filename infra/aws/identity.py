@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws.iam as iam
 from pulumi import ResourceOptions
 
+from infra.regional import WorkloadGrants, WorkloadIdentity
 from meridian import catalog
 
 
@@ -110,3 +111,22 @@ class IrsaRole(pulumi.ComponentResource):
         self.arn: pulumi.Output[str] = role.arn
         self.role_name: pulumi.Output[str] = role.name
         self.register_outputs({"arn": self.arn, "name": self.role_name})
+
+
+def irsa_workload_identity(
+    name: str, *, oidc_provider_arn: pulumi.Input[str], oidc_issuer_url: pulumi.Input[str], region: str,
+    namespace: str, service_account: str, grants: WorkloadGrants, tags: dict[str, str], parent: pulumi.Resource,
+) -> WorkloadIdentity:
+    """IRSA: an IAM role the ServiceAccount assumes through the cluster's OIDC provider."""
+    role = IrsaRole(
+        f"{name}-irsa",
+        oidc_provider_arn=oidc_provider_arn,
+        oidc_issuer_url=oidc_issuer_url,
+        namespace=namespace,
+        service_account=service_account,
+        region=region,
+        tags=tags,
+        inline_policy=grants.aws_inline_policy,
+        opts=ResourceOptions(parent=parent),
+    )
+    return WorkloadIdentity(role.arn, {"eks.amazonaws.com/role-arn": role.arn}, {})

@@ -10,13 +10,15 @@ from pulumi import ResourceOptions
 from infra.aws.addons import EksAddons
 from infra.aws.autoscaler import ClusterAutoscaler
 from infra.aws.cluster import EksCluster
+from infra.aws.identity import irsa_workload_identity
 from infra.aws.lb_controller import AwsLoadBalancerController
 from infra.aws.network import AwsNetwork
 from infra.aws.nodepools import EksNodePools
 from infra.aws.observability import AmpCollection
+from infra.aws.redis import elasticache_redis
 from infra.gpu_plugin import NvidiaDevicePlugin
 from infra.observability.scrape import Target
-from infra.regional import cluster_tags
+from infra.regional import ManagedRedis, WorkloadGrants, WorkloadIdentity, cluster_tags
 from meridian.config import Cluster, StackConfig
 
 
@@ -73,6 +75,25 @@ class AwsRegion(pulumi.ComponentResource):
         return AmpCollection(
             name, cluster=self.config, stack=stack, eks_cluster=self.eks, network=self.network, tags=self.tags,
             targets=targets, depends_on=depends_on, opts=ResourceOptions(parent=self),
+        )
+
+    def managed_redis(
+        self, name: str, *, stack: StackConfig, password: pulumi.Output[str], tags: dict[str, str],
+        parent: pulumi.Resource,
+    ) -> ManagedRedis:
+        """ElastiCache for the router on this cluster (infra/aws/redis.py)."""
+        return elasticache_redis(name, cluster=self.config, stack=stack, network=self.network, password=password,
+                                 tags=tags, parent=parent)
+
+    def workload_identity(
+        self, name: str, *, stack: StackConfig, workload: str, namespace: str, service_account: str,
+        grants: WorkloadGrants, tags: dict[str, str], parent: pulumi.Resource,
+    ) -> WorkloadIdentity:
+        """IRSA on this cluster's OIDC provider (infra/aws/identity.py)."""
+        return irsa_workload_identity(
+            name, oidc_provider_arn=self.eks.oidc_provider_arn, oidc_issuer_url=self.eks.oidc_issuer_url,
+            region=self.config.region, namespace=namespace, service_account=service_account, grants=grants,
+            tags=tags, parent=parent,
         )
 
     def stack_outputs(self) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 (AdlsDataLake).
 
 One ComponentResource per concept, one module each: network (AzureNetwork), keys (KeyVaultKey),
-identity (role assignments, AksWorkloadIdentity), cluster (AksCluster), nodepools (AksNodePools),
+identity (role assignments, aks_workload_identity), cluster (AksCluster), nodepools (AksNodePools),
 storage (account hardening), logstore (AdlsLogStore), datalake (AdlsDataLake), region (AzureRegion);
 names (globally unique account / vault names)."""
 

@@ -16,7 +16,6 @@ from infra.azure.cluster_logs import AksLogs
 from infra.azure.identity import (
     ROLE_KEY_VAULT_CRYPTO_USER,
     ROLE_NETWORK_CONTRIBUTOR,
-    AksWorkloadIdentity,
     grant,
 )
 from infra.azure.keys import KeyVaultKey
@@ -54,7 +53,7 @@ class AksCluster(pulumi.ComponentResource):
       kubelet_object_id (Output[str]: the nodes' identity, e.g. for AcrPull);
       secrets_key (KeyVaultKey: the etcd KMS key); kubeconfig (secret Output[str]);
       k8s_provider (pulumi_kubernetes.Provider).
-    Method workload_identity(name, namespace, service_account) -> AksWorkloadIdentity."""
+"""
 
     def __init__(
         self,
@@ -71,8 +70,6 @@ class AksCluster(pulumi.ComponentResource):
     ) -> None:
         super().__init__("meridian:azure:AksCluster", name, None, opts)
         child = ResourceOptions(parent=self)
-        self._tags = tags
-        self._location = cluster.region
         self.config = cluster
         self.version = cluster.kubernetes_version or stack.kubernetes_version
         self.private = not cluster.authorized_networks
@@ -229,20 +226,4 @@ class AksCluster(pulumi.ComponentResource):
                 "kmsKeyId": self.secrets_key.key_uri_with_version,
                 "kubeconfig": self.kubeconfig,
             }
-        )
-
-    def workload_identity(
-        self, name: str, *, namespace: str, service_account: str, opts: ResourceOptions | None = None
-    ) -> AksWorkloadIdentity:
-        """A managed identity for pods of `namespace/service_account`, in the cluster's resource group
-        and region, trusted through the cluster's OIDC issuer."""
-        return AksWorkloadIdentity(
-            name,
-            resource_group_name=self.resource_group_name,
-            location=self._location,
-            oidc_issuer_url=self.oidc_issuer_url,
-            namespace=namespace,
-            service_account=service_account,
-            tags=self._tags,
-            opts=ResourceOptions.merge(ResourceOptions(parent=self), opts or ResourceOptions()),
         )

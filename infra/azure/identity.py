@@ -9,6 +9,9 @@ import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.managedidentity as managedidentity
 from pulumi import ResourceOptions
 
+from infra.regional import WorkloadIdentity
+from meridian.config import Cluster
+
 # Built-in role definition ids (the same in every Azure tenant).
 ROLE_KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"  # AKS KMS: encrypt/decrypt
 ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"  # storage CMK
@@ -54,45 +57,32 @@ def grant(
     )
 
 
-class AksWorkloadIdentity(pulumi.ComponentResource):
-    """A user-assigned identity that pods running as `namespace/service_account` in an AKS cluster
-    (with workload identity enabled) can use: a federated credential trusts the cluster's OIDC issuer.
-
-    Public attributes: client_id, principal_id, tenant_id, id (Output[str]) — annotate the service
-    account with `azure.workload.identity/client-id: <client_id>` and label pods
-    `azure.workload.identity/use: "true"`; grant roles to principal_id."""
-
-    def __init__(
-        self,
-        name: str,
-        *,
-        resource_group_name: pulumi.Input[str],
-        location: str,
-        oidc_issuer_url: pulumi.Input[str],
-        namespace: str,
-        service_account: str,
-        tags: dict[str, str],
-        opts: ResourceOptions | None = None,
-    ) -> None:
-        super().__init__("meridian:azure:WorkloadIdentity", name, None, opts)
-        child = ResourceOptions(parent=self)
-        identity = managedidentity.UserAssignedIdentity(
-            f"{name}-id", resource_group_name=resource_group_name, location=location, tags=tags, opts=child
-        )
-        managedidentity.FederatedIdentityCredential(
-            f"{name}-fic",
-            resource_group_name=resource_group_name,
-            resource_name_=identity.name,
-            issuer=oidc_issuer_url,
-            subject=f"system:serviceaccount:{namespace}:{service_account}",
-            audiences=[WORKLOAD_IDENTITY_AUDIENCE],
-            opts=child,
-        )
-        self.id: pulumi.Output[str] = identity.id
-        self.client_id: pulumi.Output[str] = identity.client_id
-        self.principal_id: pulumi.Output[str] = identity.principal_id
-        self.tenant_id: pulumi.Output[str] = identity.tenant_id
-        self.subject = f"system:serviceaccount:{namespace}:{service_account}"
-        self.register_outputs(
-            {"clientId": self.client_id, "principalId": self.principal_id, "subject": self.subject}
-        )
+def aks_workload_identity(
+    name: str, *, cluster: Cluster, workload: str, namespace: str, service_account: str,
+    resource_group_name: pulumi.Input[str], oidc_issuer_url: pulumi.Input[str], tags: dict[str, str],
+    parent: pulumi.Resource,
+) -> WorkloadIdentity:
+    """A user-assigned identity with a federated credential for `namespace/service_account` on the
+    AKS OIDC issuer; pods opt in with the `azure.workload.identity/use` label."""
+    child = ResourceOptions(parent=parent)
+    uami = managedidentity.UserAssignedIdentity(
+        f"{name}-uami",
+        resource_group_name=resource_group_name,
+        location=cluster.region,
+        resource_name_=f"{workload}-{cluster.name}",
+        tags=tags,
+        opts=child,
+    )
+    managedidentity.FederatedIdentityCredential(
+        f"{name}-fic",
+        resource_group_name=resource_group_name,
+        resource_name_=uami.name,
+        federated_identity_credential_resource_name=workload,
+        issuer=oidc_issuer_url,
+        subject=f"system:serviceaccount:{namespace}:{service_account}",
+        audiences=[WORKLOAD_IDENTITY_AUDIENCE],
+        opts=child,
+    )
+    return WorkloadIdentity(
+        uami.client_id, {"azure.workload.identity/client-id": uami.client_id}, {"azure.workload.identity/use": "true"}
+    )

@@ -9,14 +9,15 @@ import pulumi_azure_native.resources as resources
 from pulumi import ResourceOptions
 
 from infra.azure.cluster import AksCluster
-from infra.azure.identity import AksWorkloadIdentity, client_config
+from infra.azure.identity import aks_workload_identity, client_config
 from infra.azure.names import GlobalNames
 from infra.azure.network import AzureNetwork
 from infra.azure.nodepools import AksNodePools
 from infra.azure.observability import AzureMonitorCollection
+from infra.azure.redis import azure_cache_redis
 from infra.gpu_plugin import NvidiaDevicePlugin
 from infra.observability.scrape import Target
-from infra.regional import cluster_tags, data_store_options
+from infra.regional import ManagedRedis, WorkloadGrants, WorkloadIdentity, cluster_tags, data_store_options
 from meridian.config import Cluster, StackConfig
 
 
@@ -33,7 +34,7 @@ class AzureRegion(pulumi.ComponentResource):
       cluster_name, endpoint (Output[str]); kubeconfig (secret Output[str]);
       k8s_provider (pulumi_kubernetes.Provider); oidc_issuer_url (Output[str]);
       tenant_id, subscription_id (Output[str]).
-    Method workload_identity(name, namespace=, service_account=) -> AksWorkloadIdentity."""
+    Method workload_identity(...) -> WorkloadIdentity (RegionalCluster)."""
 
     def __init__(
         self, name: str, *, cluster: Cluster, stack: StackConfig, opts: ResourceOptions | None = None
@@ -91,8 +92,17 @@ class AzureRegion(pulumi.ComponentResource):
         self.oidc_issuer_url: pulumi.Output[str] = self.aks.oidc_issuer_url
         self.register_outputs(self.stack_outputs())
 
-    def workload_identity(self, name: str, *, namespace: str, service_account: str) -> AksWorkloadIdentity:
-        return self.aks.workload_identity(name, namespace=namespace, service_account=service_account)
+    def workload_identity(
+        self, name: str, *, stack: StackConfig, workload: str, namespace: str, service_account: str,
+        grants: WorkloadGrants, tags: dict[str, str], parent: pulumi.Resource,
+    ) -> WorkloadIdentity:
+        """A user-assigned identity federated with the AKS OIDC issuer (infra/azure/identity.py); Azure
+        roles are granted on the resources themselves, so `grants` has nothing for Azure."""
+        return aks_workload_identity(
+            name, cluster=self.config, workload=workload, namespace=namespace, service_account=service_account,
+            resource_group_name=self.resource_group_name, oidc_issuer_url=self.oidc_issuer_url, tags=tags,
+            parent=parent,
+        )
 
     def managed_prometheus(
         self, name: str, *, stack: StackConfig, namespace: str, targets: list[Target],
@@ -105,6 +115,14 @@ class AzureRegion(pulumi.ComponentResource):
             tags=self.tags, targets=targets, depends_on=depends_on,
             opts=ResourceOptions(parent=self),
         )
+
+    def managed_redis(
+        self, name: str, *, stack: StackConfig, password: pulumi.Output[str], tags: dict[str, str],
+        parent: pulumi.Resource,
+    ) -> ManagedRedis:
+        """Azure Cache for Redis for the router on this cluster (infra/azure/redis.py)."""
+        return azure_cache_redis(name, cluster=self.config, stack=stack, resource_group_name=self.resource_group_name,
+                                 network=self.network, tags=tags, parent=parent)
 
     def stack_outputs(self) -> dict[str, Any]:
         return {

@@ -9,6 +9,9 @@ import pulumi_gcp.projects as projects
 import pulumi_gcp.serviceaccount as serviceaccount
 from pulumi import ResourceOptions
 
+from infra.regional import WorkloadGrants, WorkloadIdentity
+from meridian.config import Cluster, StackConfig
+
 # What a node needs: write logs and metrics, read images. Workloads get their own identities
 # through Workload Identity, never the node's.
 NODE_ROLES = (
@@ -56,3 +59,36 @@ class NodeServiceAccount(pulumi.ComponentResource):
             for role in NODE_ROLES
         ]
         self.register_outputs({"email": self.email})
+
+
+def gke_workload_identity(
+    name: str, *, cluster: Cluster, stack: StackConfig, workload: str, namespace: str, service_account: str,
+    grants: WorkloadGrants, parent: pulumi.Resource,
+) -> WorkloadIdentity:
+    """A Google service account the KSA impersonates through GKE Workload Identity, with the project
+    roles of `grants`."""
+    child = ResourceOptions(parent=parent)
+    project = stack.gcp_project or ""
+    gsa = serviceaccount.Account(
+        f"{name}-gsa",
+        account_id=f"{workload}-{cluster.name}"[:30].rstrip("-"),
+        display_name=f"Meridian {workload} on {cluster.name}",
+        project=project,
+        opts=child,
+    )
+    serviceaccount.IAMMember(
+        f"{name}-wi",
+        service_account_id=gsa.name,
+        role="roles/iam.workloadIdentityUser",
+        member=f"serviceAccount:{project}.svc.id.goog[{namespace}/{service_account}]",
+        opts=child,
+    )
+    for suffix, role in (grants.gcp_project_roles or {}).items():
+        projects.IAMMember(
+            f"{name}-{suffix}",
+            project=project,
+            role=role,
+            member=gsa.email.apply(lambda e: f"serviceAccount:{e}"),
+            opts=child,
+        )
+    return WorkloadIdentity(gsa.email, {"iam.gke.io/gcp-service-account": gsa.email}, {})

@@ -10,13 +10,14 @@ import pulumi_gcp.organizations as organizations
 from pulumi import ResourceOptions
 
 from infra.gcp.cluster import GkeCluster
-from infra.gcp.identity import NodeServiceAccount
+from infra.gcp.identity import NodeServiceAccount, gke_workload_identity
 from infra.gcp.log_routing import GkeLogRouting
 from infra.gcp.network import GcpVpc
 from infra.gcp.nodepools import GkeNodePools
 from infra.gcp.observability import GmpCollection
+from infra.gcp.redis import memorystore_redis
 from infra.observability.scrape import Target
-from infra.regional import cluster_tags
+from infra.regional import ManagedRedis, WorkloadGrants, WorkloadIdentity, cluster_tags
 from meridian.config import Cluster, StackConfig
 from meridian.tags import gcp_labels
 
@@ -83,6 +84,23 @@ class GcpRegion(pulumi.ComponentResource):
         return GmpCollection(
             name, cluster=self.config, stack=stack, k8s_provider=self.k8s_provider, namespace=namespace,
             targets=targets, depends_on=depends_on, opts=ResourceOptions(parent=self),
+        )
+
+    def managed_redis(
+        self, name: str, *, stack: StackConfig, password: pulumi.Output[str], tags: dict[str, str],
+        parent: pulumi.Resource,
+    ) -> ManagedRedis:
+        """Memorystore for the router on this cluster (infra/gcp/redis.py)."""
+        return memorystore_redis(name, cluster=self.config, stack=stack, network=self.network, tags=tags, parent=parent)
+
+    def workload_identity(
+        self, name: str, *, stack: StackConfig, workload: str, namespace: str, service_account: str,
+        grants: WorkloadGrants, tags: dict[str, str], parent: pulumi.Resource,
+    ) -> WorkloadIdentity:
+        """A Google service account through GKE Workload Identity (infra/gcp/identity.py)."""
+        return gke_workload_identity(
+            name, cluster=self.config, stack=stack, workload=workload, namespace=namespace,
+            service_account=service_account, grants=grants, parent=parent,
         )
 
     def stack_outputs(self) -> dict[str, Any]:

@@ -4,17 +4,16 @@
   in-cluster  a single-replica Redis Deployment (memory only, no disk; classified `internal` by its
               labels) + ClusterIP Service + NetworkPolicy (only router pods may connect) in the
               router's namespace, password-protected (random password, Secret)
-  managed     the cloud's service in the cluster's region and network, TLS in transit + auth:
+  managed     the cloud's service in the cluster's region and network, TLS in transit + auth, made by
+              the cluster's region through RegionalCluster.managed_redis (infra/<cloud>/redis.py):
               aws ElastiCache ReplicationGroup (2 nodes, multi-AZ failover, at-rest encryption,
               subnet group in the cluster's private subnets, SG open to the VPC range only);
               gcp Memorystore (STANDARD_HA, AUTH, SERVER_AUTHENTICATION TLS) on the cluster's VPC;
-              azure Azure Cache for Redis (Standard C1, TLS 1.2, non-TLS port off).
+              azure Azure Cache for Redis (Standard C1, TLS 1.2, non-TLS port off, private endpoint).
 The full URL (with the password) only lives in a Kubernetes Secret (`url_secret`, key `url`) the
 router reads through an environment variable; the router's ConfigMap gets the password-less URL."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pulumi
 import pulumi_kubernetes.apps.v1 as apps
@@ -25,7 +24,7 @@ import pulumi_random as random
 from pulumi import ResourceOptions
 
 from infra.observability.scrape import scraper_peers
-from infra.regional import data_store_options
+from infra.regional import RegionalCluster
 from meridian.config import Cluster, StackConfig
 from meridian.rules.facts import K8S_CLOUD_LABEL, K8S_REGION_LABEL
 from meridian.tags import gcp_labels, residency_tags
@@ -37,7 +36,6 @@ NON_ROOT_UID = 10001
 REDIS_POD_LABELS = {"app.kubernetes.io/name": REDIS_APP, "app.kubernetes.io/part-of": "meridian-router"}
 EXPORTER_PORT = 9121
 EXPORTER_PORT_NAME = "metrics"
-AZURE_REDIS_PRIVATE_ZONE = "privatelink.redis.cache.windows.net"
 
 
 def redis_tags(cfg: Cluster, stack: StackConfig) -> dict[str, str]:
@@ -67,7 +65,7 @@ class RouterRedis(pulumi.ComponentResource):
         self,
         name: str,
         *,
-        cluster: Any,
+        cluster: RegionalCluster,
         stack: StackConfig,
         namespace: pulumi.Input[str],
         router_labels: dict[str, str],
@@ -87,12 +85,14 @@ class RouterRedis(pulumi.ComponentResource):
             self.host = pulumi.Output.from_input(f"{REDIS_APP}.{ns_name}.svc.cluster.local")
             self.url = self.host.apply(lambda h: f"redis://{h}:{PORT}/0")
             self._in_cluster(name, cfg, stack, namespace, router_labels, password.result, child)
-        elif cfg.cloud == "aws":
-            self._elasticache(name, cluster, cfg, stack, password.result, child)
-        elif cfg.cloud == "gcp":
-            self._memorystore(name, cluster, cfg, stack, child)
-        else:
-            self._azure_cache(name, cluster, cfg, stack, child)
+        else:  # the cloud's own service, from the cluster's region (infra/<cloud>/redis.py)
+            managed = cluster.managed_redis(
+                name, stack=stack, password=password.result, tags=redis_tags(cfg, stack), parent=self
+            )
+            self._password = managed.password
+            self.port = managed.port
+            self.host = managed.host
+            self.url = self.host.apply(lambda h: f"rediss://{h}:{managed.port}/0")
 
         full_url = pulumi.Output.secret(self._full_url())
         core.Secret(
@@ -238,143 +238,5 @@ class RouterRedis(pulumi.ComponentResource):
                 ],
                 egress=[],  # Redis talks to no one
             ),
-            opts=child,
-        )
-
-    # ------------------------------------------------------------------ managed
-
-    def _elasticache(
-        self, name: str, cluster: Any, cfg: Cluster, stack: StackConfig, password: pulumi.Output[str],
-        child: ResourceOptions,
-    ) -> None:
-        import pulumi_aws.ec2 as ec2
-        import pulumi_aws.elasticache as elasticache
-
-        network = getattr(cluster, "network", None)
-        if network is None or not hasattr(network, "private_subnet_ids"):
-            raise ValueError(f"router on {cfg.name}: managed Redis needs the AWS cluster's network (vpc_id, private_subnet_ids)")
-        self._password = password
-        self.port = PORT
-        tags = {"cluster": cfg.name, "app": "meridian-router"}
-        subnets = elasticache.SubnetGroup(
-            f"{name}-redis", subnet_ids=network.private_subnet_ids, description=f"router Redis on {cfg.name}",
-            tags=tags, opts=child,
-        )
-        sg = ec2.SecurityGroup(
-            f"{name}-redis",
-            vpc_id=network.vpc_id,
-            description=f"router Redis on {cfg.name}: TLS Redis from the cluster's VPC only",
-            ingress=[ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=PORT, to_port=PORT,
-                                                  cidr_blocks=[str(cfg.network.cidr)], description="router pods")],
-            tags=tags,
-            opts=child,
-        )
-        group = elasticache.ReplicationGroup(
-            f"{name}-redis",
-            description=f"Meridian router shared state on {cfg.name}",
-            engine="redis",
-            engine_version="7.1",
-            node_type="cache.t4g.small",
-            num_cache_clusters=2,
-            automatic_failover_enabled=True,
-            multi_az_enabled=True,
-            at_rest_encryption_enabled=True,
-            transit_encryption_enabled=True,
-            auth_token=password,
-            port=PORT,
-            subnet_group_name=subnets.name,
-            security_group_ids=[sg.id],
-            tags=redis_tags(cfg, stack),
-            opts=data_store_options(stack, ResourceOptions(parent=self, additional_secret_outputs=["authToken"])),
-        )
-        self.host = group.primary_endpoint_address.apply(lambda h: h or "")
-        self.url = self.host.apply(lambda h: f"rediss://{h}:{PORT}/0")
-
-    def _memorystore(self, name: str, cluster: Any, cfg: Cluster, stack: StackConfig, child: ResourceOptions) -> None:
-        import pulumi_gcp.redis as gredis
-
-        network = getattr(cluster, "network", None)
-        vpc = getattr(network, "network_self_link", None) or getattr(network, "network_id", None)
-        if vpc is None:
-            raise ValueError(f"router on {cfg.name}: managed Redis needs the GCP cluster's VPC (network.network_self_link)")
-        inst = gredis.Instance(
-            f"{name}-redis",
-            name=f"router-{cfg.name}"[:40],
-            project=stack.gcp_project,
-            region=cfg.region,
-            tier="STANDARD_HA",
-            memory_size_gb=1,
-            redis_version="REDIS_7_0",
-            authorized_network=vpc,
-            connect_mode="DIRECT_PEERING",  # VPC peering to the cluster's network; no PSA range needed
-            auth_enabled=True,
-            transit_encryption_mode="SERVER_AUTHENTICATION",
-            labels=gcp_labels(redis_tags(cfg, stack)),
-            opts=data_store_options(stack, ResourceOptions(parent=self, additional_secret_outputs=["authString"])),
-        )
-        self._password = inst.auth_string.apply(lambda s: s or "")
-        self.port = 6378  # Memorystore's TLS port
-        self.host = inst.host.apply(lambda h: h or "")
-        self.url = self.host.apply(lambda h: f"rediss://{h}:6378/0")
-
-    def _azure_cache(self, name: str, cluster: Any, cfg: Cluster, stack: StackConfig, child: ResourceOptions) -> None:
-        import pulumi_azure_native.redis as cache  # azure-native 3: cache -> redis
-
-        rg = getattr(cluster, "resource_group_name", None)
-        network = getattr(cluster, "network", None)
-        if rg is None or network is None or not hasattr(network, "node_subnet_id"):
-            raise ValueError(f"router on {cfg.name}: managed Redis needs the Azure cluster's resource_group_name "
-                             "and network (node_subnet_id, vnet_id)")
-        redis = cache.Redis(
-            f"{name}-redis",
-            name=f"router-{cfg.name}",
-            resource_group_name=rg,
-            location=cfg.region,
-            sku=cache.SkuArgs(name="Standard", family="C", capacity=1),
-            enable_non_ssl_port=False,
-            minimum_tls_version="1.2",
-            redis_version="6",
-            public_network_access="Disabled",
-            tags=redis_tags(cfg, stack),
-            opts=data_store_options(stack, child),
-        )
-        self._azure_private_endpoint(name, redis, rg, network, cfg, stack, child)
-        keys = cache.list_redis_keys_output(name=redis.name, resource_group_name=rg, opts=pulumi.InvokeOptions(parent=self))
-        self._password = pulumi.Output.secret(keys.primary_key)
-        self.port = 6380
-        self.host = redis.host_name.apply(lambda h: h or "")
-        self.url = self.host.apply(lambda h: f"rediss://{h}:6380/0")
-
-    def _azure_private_endpoint(
-        self, name: str, redis: Any, rg: pulumi.Input[str], network: Any, cfg: Cluster, stack: StackConfig,
-        child: ResourceOptions,
-    ) -> None:
-        """The cache has no public endpoint: the router reaches it through a private endpoint in the
-        cluster's node subnet, and its host name resolves to that address through the
-        privatelink.redis.cache.windows.net zone linked to the cluster's VNet."""
-        import pulumi_azure_native.network as azure_network
-
-        from infra.private_dns import azure_linked_zone
-
-        tags = redis_tags(cfg, stack)
-        endpoint = azure_network.PrivateEndpoint(
-            f"{name}-redis-pe",
-            resource_group_name=rg,
-            location=cfg.region,
-            subnet=azure_network.SubnetArgs(id=network.node_subnet_id),
-            private_link_service_connections=[azure_network.PrivateLinkServiceConnectionArgs(
-                name=f"{name}-redis", private_link_service_id=redis.id, group_ids=["redisCache"])],
-            tags=tags,
-            opts=child,
-        )
-        zone = azure_linked_zone(
-            f"{name}-redis-zone", AZURE_REDIS_PRIVATE_ZONE, rg, network.vnet_id, f"{cfg.name}-redis", tags, child
-        )
-        azure_network.PrivateDnsZoneGroup(
-            f"{name}-redis-dns",
-            resource_group_name=rg,
-            private_endpoint_name=endpoint.name,
-            private_dns_zone_group_name="redis",
-            private_dns_zone_configs=[azure_network.PrivateDnsZoneConfigArgs(name="redis", private_dns_zone_id=zone.id)],
             opts=child,
         )

@@ -11,6 +11,7 @@ from typing import Any
 import pulumi
 import yaml
 
+from infra.regional import ManagedRedis, WorkloadIdentity
 from meridian.config import Cluster, StackConfig, load_stack_file
 from meridian.plan.runner import Plan, run_plan
 from tests.conftest import ROOT
@@ -20,10 +21,17 @@ K8S_PREFIX = "kubernetes:"
 
 @dataclass
 class FakeCluster:
-    """The part of a RegionalCluster the router needs (config + Kubernetes provider)."""
+    """A stand-in RegionalCluster for planning routers alone: its config and Kubernetes provider, no
+    cloud workload identity, and no managed Redis (these come with the real regions, planned in full)."""
 
     config: Cluster
     k8s_provider: pulumi.ProviderResource
+
+    def workload_identity(self, name: str, **_: Any) -> WorkloadIdentity:
+        return WorkloadIdentity(None, {}, {})
+
+    def managed_redis(self, name: str, **_: Any) -> ManagedRedis:
+        raise AssertionError(f"{self.config.name}: managed Redis needs a real region (plan the platform)")
 
 
 def stack_with(stack: str, *, cloudflare: dict[str, Any] | None = None, **router: Any) -> StackConfig:
