@@ -364,3 +364,10 @@ def test_tool_settings_without_tools_are_not_sent_to_chat(make_router, ups):
     oai(r).responses.create(model="m1", input="x", tool_choice="auto", parallel_tool_calls=False)
     sent = upstream_body(ups["local_eu"])
     assert "tool_choice" not in sent and "parallel_tool_calls" not in sent
+
+
+def test_an_input_item_type_that_is_not_a_string_is_a_400(make_router, ups):
+    r = make_router(only(ups, "local_eu"))
+    with pytest.raises(openai.BadRequestError) as err:
+        oai(r).responses.create(model="m1", input=[{"type": [], "id": "rs_1", "summary": []}])  # type: ignore[list-item]
+    assert err.value.param == "input[0].type"

@@ -206,6 +206,8 @@ class Responses(Inbound):
             raise invalid("tool_choice", "must be none, auto, required or {type: function, name}")
         for i, item in enumerate(body["input"] if isinstance(body["input"], list) else ()):
             kind = item.get("type", "message")
+            if not isinstance(kind, str):
+                raise invalid(f"input[{i}].type", f"must be a string (got {type(kind).__name__})")
             if kind == "reasoning":
                 continue
             if kind == "item_reference":

@@ -1,0 +1,58 @@
+"""Fingerprints of a whole plan, resource by resource, to prove a refactor changed nothing.
+
+A fingerprint is, per URN, a hash of everything the plan records for the resource (type, inputs,
+outputs, parent, dependencies, property dependencies, protection, aliases...) except where in our
+source it was registered. tests/fixtures/plan_fingerprints/<stack>.json holds the fingerprints of
+the plans recorded before the last refactor; tests/test_plan_unchanged.py compares every session's
+plans against them.
+
+After a change that is meant to change what gets deployed, record again (and say why in the commit):
+
+    uv run python -m tests.plan_fingerprint record dev prod
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "plan_fingerprints"
+IGNORED = frozenset({"sourcePosition"})  # moves with the code, not with what is deployed
+
+
+def fingerprints(document: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for r in document["deployment"]["resources"]:
+        kept = {k: v for k, v in r.items() if k not in IGNORED}
+        out[r["urn"]] = hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:20]
+    return out
+
+
+def recorded(stack: str) -> dict[str, str]:
+    return json.loads((FIXTURES / f"{stack}.json").read_text())
+
+
+def record(stack: str, document: dict[str, Any]) -> Path:
+    path = FIXTURES / f"{stack}.json"
+    path.write_text(json.dumps(fingerprints(document), indent=0, sort_keys=True) + "\n")
+    return path
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2 or argv[0] != "record":
+        print(__doc__)
+        return 2
+    from meridian.plan.runner import run_plan
+    from tests.conftest import ROOT
+
+    for stack in argv[1:]:
+        path = record(stack, run_plan(stack, ROOT).document)
+        print(f"recorded {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
