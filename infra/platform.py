@@ -55,9 +55,8 @@ def _ingress(
         c = region.config
         out[name] = IngressAddress(
             f"{name}-ingress",
-            cluster=c,
+            region=region,
             stack=stack,
-            resource_group_name=getattr(region, "resource_group_name", None) if c.cloud == "azure" else None,
             opts=pulumi.ResourceOptions(provider=providers.for_cloud(c.cloud, c.region)),
         )
     return out

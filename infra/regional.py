@@ -46,6 +46,16 @@ class WorkloadIdentity:
     pod_labels: dict[str, str]
 
 
+@dataclass(frozen=True)
+class ReservedAddress:
+    """A static public address for the cluster's ingress LoadBalancer Service, and what the Service
+    needs to bind to it."""
+
+    addresses: pulumi.Output[list[str]]  # all of them (AWS: one per AZ); the first is the primary
+    service_annotations: pulumi.Output[dict[str, str]]
+    load_balancer_ip: pulumi.Output[str] | None  # spec.loadBalancerIP where the cloud uses it (GCP)
+
+
 class RegionalCluster(Protocol):
     """A cluster region: network + Kubernetes cluster (AwsRegion, GcpRegion, AzureRegion)."""
 
@@ -70,6 +80,11 @@ class RegionalCluster(Protocol):
         depends_on: list[pulumi.Resource],
     ) -> pulumi.ComponentResource:
         """The cloud's managed Prometheus collecting (and alerting on) this cluster's router."""
+        ...
+
+    def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:
+        """The static public ingress address (Elastic IPs per AZ, a regional external Address, a
+        zone-redundant static public IP), its resources children of `parent`."""
         ...
 
     def managed_redis(

@@ -11,6 +11,7 @@ from infra.aws.addons import EksAddons
 from infra.aws.autoscaler import ClusterAutoscaler
 from infra.aws.cluster import EksCluster
 from infra.aws.identity import irsa_workload_identity
+from infra.aws.ingress import elastic_ips
 from infra.aws.lb_controller import AwsLoadBalancerController
 from infra.aws.network import AwsNetwork
 from infra.aws.nodepools import EksNodePools
@@ -18,7 +19,7 @@ from infra.aws.observability import AmpCollection
 from infra.aws.redis import elasticache_redis
 from infra.gpu_plugin import NvidiaDevicePlugin
 from infra.observability.scrape import Target
-from infra.regional import ManagedRedis, WorkloadGrants, WorkloadIdentity, cluster_tags
+from infra.regional import ManagedRedis, ReservedAddress, WorkloadGrants, WorkloadIdentity, cluster_tags
 from meridian.config import Cluster, StackConfig
 
 
@@ -76,6 +77,10 @@ class AwsRegion(pulumi.ComponentResource):
             name, cluster=self.config, stack=stack, eks_cluster=self.eks, network=self.network, tags=self.tags,
             targets=targets, depends_on=depends_on, opts=ResourceOptions(parent=self),
         )
+
+    def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:
+        """The ingress address (infra/aws/ingress.py)."""
+        return elastic_ips(name, cluster=self.config, parent=parent)
 
     def managed_redis(
         self, name: str, *, stack: StackConfig, password: pulumi.Output[str], tags: dict[str, str],

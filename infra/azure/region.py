@@ -10,6 +10,7 @@ from pulumi import ResourceOptions
 
 from infra.azure.cluster import AksCluster
 from infra.azure.identity import aks_workload_identity, client_config
+from infra.azure.ingress import static_public_ip
 from infra.azure.names import GlobalNames
 from infra.azure.network import AzureNetwork
 from infra.azure.nodepools import AksNodePools
@@ -17,7 +18,14 @@ from infra.azure.observability import AzureMonitorCollection
 from infra.azure.redis import azure_cache_redis
 from infra.gpu_plugin import NvidiaDevicePlugin
 from infra.observability.scrape import Target
-from infra.regional import ManagedRedis, WorkloadGrants, WorkloadIdentity, cluster_tags, data_store_options
+from infra.regional import (
+    ManagedRedis,
+    ReservedAddress,
+    WorkloadGrants,
+    WorkloadIdentity,
+    cluster_tags,
+    data_store_options,
+)
 from meridian.config import Cluster, StackConfig
 
 
@@ -114,6 +122,12 @@ class AzureRegion(pulumi.ComponentResource):
             cluster_id=self.aks.cluster_id, cluster_name=self.aks.cluster_name, k8s_provider=self.k8s_provider,
             tags=self.tags, targets=targets, depends_on=depends_on,
             opts=ResourceOptions(parent=self),
+        )
+
+    def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:
+        """The ingress address (infra/azure/ingress.py)."""
+        return static_public_ip(
+            name, cluster=self.config, stack=stack, resource_group_name=self.resource_group_name, parent=parent
         )
 
     def managed_redis(

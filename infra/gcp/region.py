@@ -11,13 +11,14 @@ from pulumi import ResourceOptions
 
 from infra.gcp.cluster import GkeCluster
 from infra.gcp.identity import NodeServiceAccount, gke_workload_identity
+from infra.gcp.ingress import external_address
 from infra.gcp.log_routing import GkeLogRouting
 from infra.gcp.network import GcpVpc
 from infra.gcp.nodepools import GkeNodePools
 from infra.gcp.observability import GmpCollection
 from infra.gcp.redis import memorystore_redis
 from infra.observability.scrape import Target
-from infra.regional import ManagedRedis, WorkloadGrants, WorkloadIdentity, cluster_tags
+from infra.regional import ManagedRedis, ReservedAddress, WorkloadGrants, WorkloadIdentity, cluster_tags
 from meridian.config import Cluster, StackConfig
 from meridian.tags import gcp_labels
 
@@ -85,6 +86,10 @@ class GcpRegion(pulumi.ComponentResource):
             name, cluster=self.config, stack=stack, k8s_provider=self.k8s_provider, namespace=namespace,
             targets=targets, depends_on=depends_on, opts=ResourceOptions(parent=self),
         )
+
+    def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:
+        """The ingress address (infra/gcp/ingress.py)."""
+        return external_address(name, cluster=self.config, parent=parent)
 
     def managed_redis(
         self, name: str, *, stack: StackConfig, password: pulumi.Output[str], tags: dict[str, str],

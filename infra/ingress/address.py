@@ -1,7 +1,7 @@
 """IngressAddress: the static public address a cluster's ingress LoadBalancer Service answers on.
 
 The address outlives the Service (re-deploying the router never changes what Cloudflare points at).
-Per cloud:
+Per cloud (RegionalCluster.reserve_ingress_address, in infra/<cloud>/ingress.py):
   aws    one Elastic IP per AZ for an internet-facing NLB (AWS Load Balancer Controller)
   gcp    a regional external compute.Address (Premium tier) for a GKE external LoadBalancer
   azure  a Standard, zone-redundant static PublicIPAddress for the AKS load balancer
@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import pulumi
 
-from meridian.config import Cluster, StackConfig
+from infra.regional import RegionalCluster
+from meridian.config import StackConfig
 
 
 class IngressAddress(pulumi.ComponentResource):
@@ -26,78 +27,16 @@ class IngressAddress(pulumi.ComponentResource):
         self,
         name: str,
         *,
-        cluster: Cluster,
+        region: RegionalCluster,
         stack: StackConfig,
-        resource_group_name: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("meridian:ingress:IngressAddress", name, None, opts)
-        self.cluster = cluster
-        child = pulumi.ResourceOptions(parent=self)
-        self.load_balancer_ip = None
-        if cluster.cloud == "aws":
-            import pulumi_aws.ec2 as ec2
-
-            eips = [
-                ec2.Eip(
-                    f"{name}-{i}",
-                    domain="vpc",
-                    tags={"Name": f"{cluster.name}-ingress-{i}", "cluster": cluster.name, "role": "ingress"},
-                    opts=child,
-                )
-                for i in range(cluster.network.azs)
-            ]
-            self.addresses = pulumi.Output.all(*[e.public_ip for e in eips])
-            self.service_annotations = pulumi.Output.all(*[e.allocation_id for e in eips]).apply(
-                lambda ids: {
-                    "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-                    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
-                    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-                    "service.beta.kubernetes.io/aws-load-balancer-eip-allocations": ",".join(ids),
-                }
-            )
-        elif cluster.cloud == "gcp":
-            import pulumi_gcp.compute as compute
-
-            addr = compute.Address(
-                name,
-                name=f"{cluster.name}-ingress",
-                region=cluster.region,
-                address_type="EXTERNAL",
-                network_tier="PREMIUM",
-                labels={"cluster": cluster.name, "role": "ingress"},
-                opts=child,
-            )
-            self.addresses = pulumi.Output.all(addr.address)
-            self.load_balancer_ip = addr.address
-            self.service_annotations = addr.name.apply(
-                lambda n: {"networking.gke.io/load-balancer-ip-addresses": n, "cloud.google.com/l4-rbs": "enabled"}
-            )
-        else:
-            import pulumi_azure_native.network as network
-
-            if resource_group_name is None:
-                raise ValueError(f"IngressAddress {name!r}: an Azure cluster needs resource_group_name")
-            pip_name = f"{cluster.name}-ingress"
-            pip = network.PublicIPAddress(
-                name,
-                public_ip_address_name=pip_name,
-                resource_group_name=resource_group_name,
-                location=cluster.region,
-                sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
-                public_ip_allocation_method="Static",
-                public_ip_address_version="IPv4",
-                zones=["1", "2", "3"],
-                tags={"cluster": cluster.name, "role": "ingress", "environment": stack.environment},
-                opts=child,
-            )
-            self.addresses = pulumi.Output.all(pip.ip_address.apply(lambda ip: ip or ""))
-            self.service_annotations = pulumi.Output.from_input(resource_group_name).apply(
-                lambda rg: {
-                    "service.beta.kubernetes.io/azure-pip-name": pip_name,
-                    "service.beta.kubernetes.io/azure-load-balancer-resource-group": rg,
-                }
-            )
+        self.cluster = region.config
+        reserved = region.reserve_ingress_address(name, stack=stack, parent=self)
+        self.addresses = reserved.addresses
+        self.service_annotations = reserved.service_annotations
+        self.load_balancer_ip = reserved.load_balancer_ip
         self.address = self.addresses.apply(lambda xs: xs[0])
         self.register_outputs(
             {"address": self.address, "addresses": self.addresses, "serviceAnnotations": self.service_annotations}

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 
-from meridian.config import StackConfig, load_from_pulumi
+from infra.regional import ReservedAddress
+from meridian.config import Cluster, StackConfig, load_from_pulumi
 from meridian.plan.runner import run_plan
 from tests.conftest import ROOT
+
+
+@dataclass
+class AddressOnly:
+    """The ingress-address part of each cloud's region (the real regions are planned in full elsewhere)."""
+
+    config: Cluster
+
+    def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:
+        from infra.aws.ingress import elastic_ips
+        from infra.azure.ingress import static_public_ip
+        from infra.gcp.ingress import external_address
+
+        c = self.config
+        if c.cloud == "aws":
+            return elastic_ips(name, cluster=c, parent=parent)
+        if c.cloud == "gcp":
+            return external_address(name, cluster=c, parent=parent)
+        return static_public_ip(name, cluster=c, stack=stack, resource_group_name=f"rg-{c.name}", parent=parent)
 
 
 def program() -> None:
@@ -19,9 +41,8 @@ def program() -> None:
     for c in stack.clusters:
         ing = IngressAddress(
             f"{c.name}-ingress",
-            cluster=c,
+            region=AddressOnly(c),  # type: ignore[arg-type]  # only what IngressAddress calls
             stack=stack,
-            resource_group_name=f"rg-{c.name}" if c.cloud == "azure" else None,
             opts=pulumi.ResourceOptions(provider=providers.for_cloud(c.cloud, c.region)),
         )
         out[c.name] = ing.stack_outputs()
