@@ -55,8 +55,10 @@ import yaml
 from pulumi import ResourceOptions
 
 from infra.cloudflare.origin_tls import OriginTls
+from infra.ingress.address import IngressAddress
 from infra.internal_lb import INTERNAL_LB_ANNOTATIONS, lb_address, source_ranges
 from infra.observability.scrape import scraper_peers
+from infra.regional import RegionalCluster
 from infra.router_deploy import config_gen
 from infra.router_deploy.identity import SERVICE_ACCOUNT, RouterIdentity
 from infra.router_deploy.redis import NON_ROOT_UID, RouterRedis
@@ -137,16 +139,16 @@ class RouterDeployment(pulumi.ComponentResource):
         self,
         name: str,
         *,
-        cluster: Any,
+        cluster: RegionalCluster,
         stack: StackConfig,
         cloud_provider: pulumi.ProviderResource | None = None,
-        ingress: Any | None = None,
+        ingress: IngressAddress | None = None,
         vault_ca_cert: pulumi.Input[str] | None = None,
         origin_tls: OriginTls | None = None,
         opts: ResourceOptions | None = None,
     ) -> None:
-        """`cluster`: a RegionalCluster (config, k8s_provider; optional cloud specifics for the identity
-        and managed Redis). `cloud_provider`: the cluster region's cloud provider (identity, managed
+        """`cluster`: the cluster's region (config, Kubernetes provider, and through the per-cloud
+        interface its workload identity and managed Redis). `cloud_provider`: the cluster region's cloud provider (identity, managed
         Redis). `ingress`: the cluster's IngressAddress (service_annotations, load_balancer_ip) or None.
         `vault_ca_cert`: the PEM CA of the stack's Vault (VaultPlatform.ca_cert_pem), which Vault Agent
         verifies Vault's TLS with; None: Vault's certificate is publicly trusted.
@@ -398,7 +400,7 @@ class RouterDeployment(pulumi.ComponentResource):
     # ------------------------------------------------------------------ services and ingress
 
     def _services(
-        self, name: str, stack: StackConfig, cfg: Cluster, ns: pulumi.Output[str], ingress: Any | None,
+        self, name: str, stack: StackConfig, cfg: Cluster, ns: pulumi.Output[str], ingress: IngressAddress | None,
         opts: ResourceOptions,
     ) -> None:
         assert stack.router is not None
@@ -477,7 +479,7 @@ class RouterDeployment(pulumi.ComponentResource):
                 selector=LABELS,
                 # Client (Cloudflare) source addresses reach the pods: the NetworkPolicy can allow them.
                 external_traffic_policy="Local",
-                load_balancer_ip=getattr(ingress, "load_balancer_ip", None) if ingress is not None else None,
+                load_balancer_ip=ingress.load_balancer_ip if ingress is not None else None,
                 ports=[https],  # 443 -> the router's HTTPS listener: TLS from Cloudflare to the pod
             ),
             opts=opts,
