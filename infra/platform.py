@@ -96,7 +96,6 @@ def _private_dns(
 ) -> dict[str, Any]:
     """Per cluster network, the private names its workloads use: peer routers (edge tier) and Vault's
     API hostname, each resolving to an internal load balancer (infra.private_dns)."""
-    from infra.interconnect.wiring import network_of
     from infra.private_dns import PrivateDns
     from infra.router_deploy.edge_dns import router_records
     from infra.vault.dns import unreachable_clients, vault_records
@@ -116,7 +115,7 @@ def _private_dns(
             records += vault_records(stack, r.config, vault.internal_address)
         if records:
             out[name] = PrivateDns(
-                f"{name}-dns", cluster=r.config, network=network_of(r), stack=stack, records=records,
+                f"{name}-dns", cluster=r.config, network=r.network_handle(), stack=stack, records=records,
                 opts=pulumi.ResourceOptions(providers=[providers.for_cloud(r.config.cloud, r.config.region)]),
             )
     return out

@@ -116,7 +116,7 @@ class PrivateDns(pulumi.ComponentResource):
         records: Sequence[DnsRecord],
         opts: ResourceOptions | None = None,
     ) -> None:
-        """`network`: the cluster's network handle (infra.interconnect.wiring.network_of): the zones
+        """`network`: the cluster's network handle (RegionalCluster.network_handle): the zones
         are attached there."""
         super().__init__("meridian:dns:PrivateDns", name, None, opts)
         hosts = [r.host for r in records]

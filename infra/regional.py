@@ -10,6 +10,7 @@ import pulumi
 from meridian.config import Cluster, DataLake, StackConfig
 
 if TYPE_CHECKING:
+    from infra.interconnect.gateways import ClusterNetwork
     from infra.observability.scrape import Target
 from meridian.tags import DATA_CLASS_KEY, residency_tags
 
@@ -80,6 +81,11 @@ class RegionalCluster(Protocol):
         depends_on: list[pulumi.Resource],
     ) -> pulumi.ComponentResource:
         """The cloud's managed Prometheus collecting (and alerting on) this cluster's router."""
+        ...
+
+    def network_handle(self) -> ClusterNetwork:
+        """What the interconnect attaches to: the VPC and its private route tables (AWS), the VPC
+        network (GCP), the VNet with its gateway subnet and resource group (Azure)."""
         ...
 
     def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:

@@ -18,6 +18,7 @@ from infra.aws.nodepools import EksNodePools
 from infra.aws.observability import AmpCollection
 from infra.aws.redis import elasticache_redis
 from infra.gpu_plugin import NvidiaDevicePlugin
+from infra.interconnect.gateways import AwsNetwork as AwsNetworkHandle
 from infra.observability.scrape import Target
 from infra.regional import ManagedRedis, ReservedAddress, WorkloadGrants, WorkloadIdentity, cluster_tags
 from meridian.config import Cluster, StackConfig
@@ -77,6 +78,9 @@ class AwsRegion(pulumi.ComponentResource):
             name, cluster=self.config, stack=stack, eks_cluster=self.eks, network=self.network, tags=self.tags,
             targets=targets, depends_on=depends_on, opts=ResourceOptions(parent=self),
         )
+
+    def network_handle(self) -> AwsNetworkHandle:
+        return AwsNetworkHandle(vpc_id=self.network.vpc_id, route_table_ids=list(self.network.private_route_table_ids))
 
     def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:
         """The ingress address (infra/aws/ingress.py)."""

@@ -17,6 +17,7 @@ from infra.azure.nodepools import AksNodePools
 from infra.azure.observability import AzureMonitorCollection
 from infra.azure.redis import azure_cache_redis
 from infra.gpu_plugin import NvidiaDevicePlugin
+from infra.interconnect.gateways import AzureNetwork as AzureNetworkHandle
 from infra.observability.scrape import Target
 from infra.regional import (
     ManagedRedis,
@@ -122,6 +123,13 @@ class AzureRegion(pulumi.ComponentResource):
             cluster_id=self.aks.cluster_id, cluster_name=self.aks.cluster_name, k8s_provider=self.k8s_provider,
             tags=self.tags, targets=targets, depends_on=depends_on,
             opts=ResourceOptions(parent=self),
+        )
+
+    def network_handle(self) -> AzureNetworkHandle:
+        net = self.network
+        return AzureNetworkHandle(
+            resource_group_name=net.resource_group_name, gateway_subnet_id=net.gateway_subnet_id,
+            vnet_name=net.vnet_name, vnet_id=net.vnet_id,
         )
 
     def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:

@@ -17,6 +17,7 @@ from infra.gcp.network import GcpVpc
 from infra.gcp.nodepools import GkeNodePools
 from infra.gcp.observability import GmpCollection
 from infra.gcp.redis import memorystore_redis
+from infra.interconnect.gateways import GcpNetwork
 from infra.observability.scrape import Target
 from infra.regional import ManagedRedis, ReservedAddress, WorkloadGrants, WorkloadIdentity, cluster_tags
 from meridian.config import Cluster, StackConfig
@@ -86,6 +87,9 @@ class GcpRegion(pulumi.ComponentResource):
             name, cluster=self.config, stack=stack, k8s_provider=self.k8s_provider, namespace=namespace,
             targets=targets, depends_on=depends_on, opts=ResourceOptions(parent=self),
         )
+
+    def network_handle(self) -> GcpNetwork:
+        return GcpNetwork(network=self.network.network_id)
 
     def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:
         """The ingress address (infra/gcp/ingress.py)."""
