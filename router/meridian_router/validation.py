@@ -233,10 +233,18 @@ def _param(path: str) -> str:
     return path[1:] if path.startswith(".") else path
 
 
-def from_msgspec(exc: msgspec.ValidationError) -> RouterError:
+def _under(at: str, path: str) -> str:
+    """`path` inside the value at `at` (`tools[0]` + `name` -> `tools[0].name`)."""
+    if not at or not path:
+        return at or path
+    return at + path if path.startswith("[") else f"{at}.{path}"
+
+
+def from_msgspec(exc: msgspec.ValidationError, at: str = "") -> RouterError:
+    """A msgspec error as a 400 naming the field; `at`: where the decoded value sits in the request."""
     text = str(exc)
     m = _AT.search(text)
-    path = _param(m["path"]) if m else ""
+    path = _under(at, _param(m["path"]) if m else "")
     text = text[: m.start()] if m else text
     missing = _MISSING.match(text)
     if missing:
@@ -249,15 +257,16 @@ def from_msgspec(exc: msgspec.ValidationError) -> RouterError:
 _TYPED: dict[type, msgspec.json.Decoder] = {}
 
 
-def decode(model: type[T], raw: bytes) -> T:
-    """`raw` decoded as `model`, or a 400 naming the first bad field."""
+def decode(model: type[T], raw: bytes, at: str = "") -> T:
+    """`raw` decoded as `model`, or a 400 naming the first bad field (under `at`, for a value nested in
+    the request)."""
     dec = _TYPED.get(model)
     if dec is None:
         dec = _TYPED[model] = msgspec.json.Decoder(model)
     try:
         return cast(T, dec.decode(raw))
     except msgspec.ValidationError as exc:
-        raise from_msgspec(exc) from None
+        raise from_msgspec(exc, at) from None
     except (msgspec.DecodeError, RecursionError):
         raise RouterError(400, "invalid_request", "request body nests too deeply") from None
 
@@ -278,6 +287,12 @@ def _depth(value: object, limit: int) -> bool:
     return True
 
 
+def check_tokens(param: str, value: int | None, limits: RequestLimits) -> None:
+    """A token count the client asks for, within what this router allows."""
+    if value is not None and value > limits.max_tokens:
+        raise invalid(param, f"{value} is more than this router allows ({limits.max_tokens})")
+
+
 def validate(op: str, raw: bytes, body: dict, limits: RequestLimits) -> None:
     """Raise a 400 RouterError naming the first bad field of `body` (decoded from `raw`)."""
     try:
@@ -290,9 +305,7 @@ def validate(op: str, raw: bytes, body: dict, limits: RequestLimits) -> None:
         if key not in body:
             raise invalid(key, "is required")
     for key in ("max_tokens", "max_completion_tokens"):
-        v = getattr(req, key, None)
-        if v is not None and v > limits.max_tokens:
-            raise invalid(key, f"{v} is more than this router allows ({limits.max_tokens})")
+        check_tokens(key, getattr(req, key, None), limits)
     if isinstance(req, ChatRequest):
         _chat(req, limits)
 

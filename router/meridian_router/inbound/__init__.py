@@ -14,6 +14,8 @@ failover apply exactly as for chat, and failover may switch between native and t
 
 from __future__ import annotations
 
+import os
+
 import orjson
 
 from ..adapters.base import SSEParser, StreamTranslator, Usage
@@ -165,10 +167,6 @@ def tool_call_list(message: dict) -> list[dict]:
     return out
 
 
-def text_of(content: object) -> str:
-    """Chat message content (a string, or parts) as text."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p.get("text") or "" for p in content if isinstance(p, dict))
-    return ""
+def new_id(prefix: str) -> str:
+    """An id in the API's style (`resp_...`, `msg_...`, `toolu_...`)."""
+    return f"{prefix}_{os.urandom(12).hex()}"

@@ -22,17 +22,16 @@ Errors are Anthropic-shaped: {"type": "error", "error": {"type": ..., "message":
 
 from __future__ import annotations
 
-import os
 from typing import Annotated, Any, Literal
 
 import msgspec
 import orjson
 
-from ..adapters.base import StreamTranslator
+from ..adapters.base import StreamTranslator, messages_text
 from ..config import RequestLimits
 from ..errors import RouterError
-from ..validation import Name, Tokens, Unit, decode, invalid
-from . import ChatStreamConverter, Inbound, event, first_choice, text_of, tool_call_list
+from ..validation import Name, Tokens, Unit, check_tokens, decode, invalid
+from . import ChatStreamConverter, Inbound, event, first_choice, new_id, tool_call_list
 
 
 class _S(msgspec.Struct, omit_defaults=True):
@@ -155,7 +154,6 @@ class MessagesRequest(_S):
     service_tier: str | None = None
 
 
-_TOOL = msgspec.json.Decoder(Tool)
 STOP = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use", "function_call": "tool_use",
         "content_filter": "refusal"}
 ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
@@ -179,10 +177,6 @@ def error_from_openai(status: int, body: bytes) -> bytes:
     except (orjson.JSONDecodeError, KeyError, TypeError):
         message = "upstream rejected the request"
     return anthropic_error(status, message)
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}_{os.urandom(12).hex()}"
 
 
 def _source_url(src: dict) -> str:
@@ -213,8 +207,7 @@ class Messages(Inbound):
 
     def check(self, raw: bytes, body: dict, limits: RequestLimits) -> None:
         req = decode(MessagesRequest, raw)
-        if req.max_tokens > limits.max_tokens:
-            raise invalid("max_tokens", f"{req.max_tokens} is more than this router allows ({limits.max_tokens})")
+        check_tokens("max_tokens", req.max_tokens, limits)
         if req.thinking is not None and req.thinking.type != "disabled":
             raise invalid("thinking", "extended thinking is not available through this router")
         if req.mcp_servers:
@@ -224,13 +217,7 @@ class Messages(Inbound):
         for i, t in enumerate(req.tools or ()):
             if t.get("type") not in (None, "custom"):
                 raise invalid(f"tools[{i}].type", f"server tool {t.get('type')!r} is not available through this router")
-            try:
-                _TOOL.decode(orjson.dumps(t))
-            except msgspec.ValidationError as exc:
-                from ..validation import from_msgspec
-
-                e = from_msgspec(exc)
-                raise invalid(f"tools[{i}].{e.param}" if e.param else f"tools[{i}]", e.message.split(": ", 1)[-1]) from None
+            decode(Tool, orjson.dumps(t), f"tools[{i}]")
         if req.tool_choice is not None and req.tool_choice.type == "tool" and not req.tool_choice.name:
             raise invalid("tool_choice.name", "is required when tool_choice.type is 'tool'")
         for i, m in enumerate(req.messages):
@@ -244,7 +231,7 @@ class Messages(Inbound):
         messages: list[dict] = []
         system = body.get("system")
         if system:
-            messages.append({"role": "system", "content": system if isinstance(system, str) else text_of(system)})
+            messages.append({"role": "system", "content": system if isinstance(system, str) else messages_text(system)})
         for m in body["messages"]:
             content = m["content"]
             if isinstance(content, str):
@@ -268,7 +255,7 @@ class Messages(Inbound):
             for b in content:
                 if b["type"] == "tool_result":
                     res = b.get("content")
-                    text = res if isinstance(res, str) else text_of(res or [])
+                    text = res if isinstance(res, str) else messages_text(res or [])
                     if b.get("is_error"):
                         text = f"Error: {text}"
                     messages.append({"role": "tool", "tool_call_id": b["tool_use_id"], "content": text})
@@ -317,7 +304,7 @@ class Messages(Inbound):
     def answer(self, chat: bytes, model: str) -> bytes:
         message, finish, usage = first_choice(chat)
         content: list[dict] = []
-        text = text_of(message.get("content")) or str(message.get("refusal") or "")
+        text = messages_text(message.get("content")) or str(message.get("refusal") or "")
         if text:
             content.append({"type": "text", "text": text})
         for c in tool_call_list(message):

@@ -24,18 +24,16 @@ response.failed when the backend fails mid-stream).
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Annotated, Any, Literal
 
 import msgspec
 import orjson
 
-from ..adapters.base import StreamTranslator
+from ..adapters.base import StreamTranslator, messages_text
 from ..config import RequestLimits
-from ..errors import RouterError
-from ..validation import Name, Tokens, Unit, decode, from_msgspec, invalid
-from . import ChatStreamConverter, Inbound, event, first_choice, text_of, tool_call_list
+from ..validation import Name, Tokens, Unit, check_tokens, decode, invalid
+from . import ChatStreamConverter, Inbound, event, first_choice, new_id, tool_call_list
 
 
 class _S(msgspec.Struct, omit_defaults=True):
@@ -155,26 +153,17 @@ class ResponsesRequest(_S):
     truncation: Literal["auto", "disabled"] | None = None
 
 
-_ITEM = {
-    "message": msgspec.json.Decoder(InputMessage),
-    "function_call": msgspec.json.Decoder(FunctionCallItem),
-    "function_call_output": msgspec.json.Decoder(FunctionCallOutput),
+_ITEM: dict[str, type[InputMessage | FunctionCallItem | FunctionCallOutput]] = {
+    "message": InputMessage,
+    "function_call": FunctionCallItem,
+    "function_call_output": FunctionCallOutput,
 }
-_TOOL = msgspec.json.Decoder(FunctionTool)
 # Stateful or server-side features: named in the 400, never silently dropped.
 _STATEFUL = {
     "previous_response_id": "needs stored responses; this router is stateless: send the whole conversation in `input`",
     "conversation": "needs stored conversations; this router is stateless: send the whole conversation in `input`",
     "background": "background responses need storage; this router is stateless",
 }
-
-
-def _sub(param: str, exc: RouterError) -> RouterError:
-    """A nested decode's error, with the path prefixed by where the nested value sits."""
-    inner = exc.param or ""
-    where = f"{param}.{inner}" if inner else param
-    detail = exc.message.split(": ", 1)[1] if exc.message.startswith("`") and ": " in exc.message else exc.message
-    return invalid(where, detail)
 
 
 class Responses(Inbound):
@@ -187,20 +176,14 @@ class Responses(Inbound):
         for key, why in _STATEFUL.items():
             if body.get(key) not in (None, False):
                 raise invalid(key, why)
-        if req.max_output_tokens is not None and req.max_output_tokens > limits.max_tokens:
-            raise invalid(
-                "max_output_tokens", f"{req.max_output_tokens} is more than this router allows ({limits.max_tokens})"
-            )
+        check_tokens("max_output_tokens", req.max_output_tokens, limits)
         for i, t in enumerate(req.tools or ()):
             if t.get("type") != "function":
                 raise invalid(
                     f"tools[{i}].type",
                     f"built-in tool {t.get('type')!r} is not available through this router; only function tools",
                 )
-            try:
-                _TOOL.decode(orjson.dumps(t))
-            except msgspec.ValidationError as exc:
-                raise _sub(f"tools[{i}]", from_msgspec(exc)) from None
+            decode(FunctionTool, orjson.dumps(t), f"tools[{i}]")
         choice = body.get("tool_choice")
         if isinstance(choice, dict) and (choice.get("type") != "function" or not isinstance(choice.get("name"), str)):
             raise invalid("tool_choice", "must be none, auto, required or {type: function, name}")
@@ -212,13 +195,10 @@ class Responses(Inbound):
                 continue
             if kind == "item_reference":
                 raise invalid(f"input[{i}].type", "item references need stored responses; this router is stateless")
-            dec = _ITEM.get(kind)
-            if dec is None:
+            item_type = _ITEM.get(kind)
+            if item_type is None:
                 raise invalid(f"input[{i}].type", f"input item type {kind!r} is not supported")
-            try:
-                it = dec.decode(orjson.dumps(item))
-            except msgspec.ValidationError as exc:
-                raise _sub(f"input[{i}]", from_msgspec(exc)) from None
+            it = decode(item_type, orjson.dumps(item), f"input[{i}]")
             parts = it.content if isinstance(it, InputMessage) else it.output if isinstance(it, FunctionCallOutput) else None
             for j, p in enumerate(parts if isinstance(parts, list) else ()):
                 where = f"input[{i}].{'content' if isinstance(it, InputMessage) else 'output'}[{j}]"
@@ -296,7 +276,7 @@ class Responses(Inbound):
     def answer(self, chat: bytes, model: str) -> bytes:
         message, finish, usage = first_choice(chat)
         output: list[dict] = []
-        text = text_of(message.get("content"))
+        text = messages_text(message.get("content"))
         if message.get("refusal"):
             output.append(_message_item(new_id("msg"), {"type": "refusal", "refusal": str(message["refusal"])}))
         elif text:
@@ -309,10 +289,6 @@ class Responses(Inbound):
 
     def stream(self, inner: StreamTranslator, model: str) -> StreamTranslator:
         return ResponsesStream(inner, model, self.body)
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}_{os.urandom(12).hex()}"
 
 
 def _parts_text(parts: list) -> str:
