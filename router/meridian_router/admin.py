@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 
 import orjson
 
-from .auth import Principal
+from .auth import Principal, credentials
 from .errors import RouterError
 from .keys import CreateKey, RotateKey, parse_body
 from .spend import FIELDS, periods
@@ -39,8 +39,7 @@ class AdminAPI:
 
     def caller(self, scope) -> tuple[Principal, str | None]:
         """The admin and the tenant it is confined to (None: every tenant)."""
-        headers = dict(scope["headers"])
-        p = self.app.auth.identify(headers.get(b"authorization"), headers.get(b"api-key") or headers.get(b"x-api-key"))
+        p = self.app.auth.identify(*credentials(dict(scope["headers"])))
         if self.cfg.admin_scope in p.scopes or "*" in p.scopes:
             return p, None
         if self.cfg.key_admin_scope in p.scopes:

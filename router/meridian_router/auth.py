@@ -24,6 +24,12 @@ class Principal:
     expires_at: float | None = None  # epoch seconds: a rotated key's end of overlap, or its set expiry
 
 
+def credentials(headers: dict[bytes, bytes]) -> tuple[bytes | None, bytes | None]:
+    """(Authorization, API key header) of a request: the key header is Azure's `api-key` or
+    Anthropic's `x-api-key`."""
+    return headers.get(b"authorization"), headers.get(b"api-key") or headers.get(b"x-api-key")
+
+
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 

@@ -37,9 +37,16 @@ class Answer:
     backend: str
     attempts: int
     upstream_s: float = 0.0  # the answering upstream call's duration (the rest is the router's)
-    tokens: int | None = 0  # tokens the answer used (None: not reported)
     cost: int = 0  # micro-USD charged to the budget ledger for it
-    usage: Usage | None = None
+    usage: Usage | None = None  # None: the upstream refused the request (no tokens used)
+
+    @property
+    def tokens(self) -> int | None:
+        """Tokens the answer used (None: an answer that reported no usage)."""
+        u = self.usage
+        if u is None:
+            return 0
+        return u.prompt_tokens + u.completion_tokens if u.reported else None
 
 
 class StreamAnswer:
@@ -67,7 +74,7 @@ class StreamAnswer:
         self.done = False  # the upstream answer is complete and the last piece has been yielded
         self.settled = False
         self.cost = 0  # micro-USD charged once settled
-        self.final_usage = Usage()
+        self.final_usage = Usage()  # what it was settled to: reported usage, or the estimate
 
     async def chunks(self) -> AsyncGenerator[bytes, None]:
         b = self.backend
@@ -144,11 +151,6 @@ class StreamAnswer:
             usage = Usage(self.prompt_est, self.tr.chunks)
         self.final_usage = usage
         self.cost = await self.fw.settle(self.res, self.backend, self.tenant, self.model, usage)
-
-    def used_tokens(self) -> int:
-        """Tokens the stream used: reported usage, or the same estimate its settlement used."""
-        u = self.tr.usage
-        return u.prompt_tokens + u.completion_tokens if u.reported else self.prompt_est + self.tr.chunks
 
     def disconnect(self) -> None:
         self.client_gone = True
@@ -386,8 +388,7 @@ class Forwarder:
             else:  # no usage reported: the worst-case reservation stands as the charge
                 self.budgets.keep(res)
                 cost = res.amount if res is not None else 0
-            tokens = usage.prompt_tokens + usage.completion_tokens if usage.reported else None
-            return Answer(status, out, b.name, attempts, latency_ms / 1000, tokens, cost, usage)
+            return Answer(status, out, b.name, attempts, latency_ms / 1000, cost, usage)
         if status == 429:
             slot.release()
             b.breaker.cool_down(min(_retry_after(resp), self.r.max_retry_after_s))

@@ -147,10 +147,10 @@ class RedisKeyStore:
 
     async def load(self) -> dict[str, dict] | None:
         """Every record, or None when nothing changed since the last load."""
-        version = await self.state._call(lambda: self.state.client.get(self.state.prefix + "keys:version"))
+        version = await self.state.call(lambda: self.state.client.get(self.state.prefix + "keys:version"))
         if version == self.version and version is not None:
             return None
-        raw = await self.state._call(lambda: self.state.client.hgetall(self.state.prefix + "keys"))
+        raw = await self.state.call(lambda: self.state.client.hgetall(self.state.prefix + "keys"))
         self.version = version
         return {(k.decode() if isinstance(k, bytes) else k): json.loads(v) for k, v in raw.items()}
 
@@ -163,7 +163,7 @@ class RedisKeyStore:
                 p.incr(prefix + "keys:version")
                 return await p.execute()
 
-        await self.state._call(write)
+        await self.state.call(write)
 
 
 class FileKeyStore:
@@ -188,6 +188,11 @@ class FileKeyStore:
         if not isinstance(data, dict):
             raise ValueError(f"auth.managed_keys_file {self.path}: not a JSON object")
         return data
+
+    def prime(self) -> dict[str, dict]:
+        """Every record now (at start), remembering the file's state for `load`."""
+        self.stamp = self._stat()
+        return self._read()
 
     async def load(self) -> dict[str, dict] | None:
         stamp = self._stat()
@@ -235,8 +240,7 @@ class KeyManager:
             self.file_keys = read_key_file(cfg.api_keys_file, tenants)
             self.file_stamp = self._file_stamp()
         if isinstance(self.store, FileKeyStore):
-            self.managed = self.store._read()
-            self.store.stamp = self.store._stat()
+            self.managed = self.store.prime()
         self.rebuild()
 
     # --- the merged key set ------------------------------------------------------------------------

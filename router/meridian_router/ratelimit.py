@@ -187,7 +187,7 @@ class RateLimiter:
         window = int(now // WINDOW_S)
         member = f"{self._prefix}:{next(self._seq)}"
         keys = [s.keys(window) for s in scopes]
-        shared = False
+        counted: tuple[int, int, list[int]] | None = None  # (refusing scope, kind, used): 0, 0 when admitted
         if self.shared is not None:
             args: list = [int(now * 1000), member, estimate, int(self.lease_s * 1000), WINDOW_S * 2]
             for s in scopes:
@@ -195,13 +195,13 @@ class RateLimiter:
                 args += [_arg(lim.rpm), _arg(lim.tpm), _arg(lim.concurrent)]
             try:
                 res = [int(x) for x in await self.shared.run(self._admit, [k for ks in keys for k in ks], args)]
-                over, kind, used = (res[0], res[1], res[2:]) if res[0] else (0, 0, res[1:])
-                shared = True
+                counted = (res[0], res[1], res[2:]) if res[0] else (0, 0, res[1:])
             except (StateUnavailable, StateRequestError):
-                over, kind, used = self.local.admit(keys, [s.limits for s in scopes], now, member, estimate,
-                                                    self.lease_s)
-        else:
-            over, kind, used = self.local.admit(keys, [s.limits for s in scopes], now, member, estimate, self.lease_s)
+                pass  # counted in this replica's memory until Redis answers again
+        shared = counted is not None
+        if counted is None:
+            counted = self.local.admit(keys, [s.limits for s in scopes], now, member, estimate, self.lease_s)
+        over, kind, used = counted
         reset_s = WINDOW_S - (now % WINDOW_S)
         headers = _headers(scopes, used, reset_s)
         if over:

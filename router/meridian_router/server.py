@@ -17,14 +17,14 @@ import aiohttp
 import orjson
 
 from .admin import AdminAPI
-from .auth import Authenticator
+from .auth import Authenticator, credentials
 from .budgets import Budgets
 from .config import RouterConfig
 from .errors import RouterError
 from .forward import Answer, Forwarder, StreamAnswer
 from .health import check_backend, scrape_gauges, sync_shared
 from .inbound import Inbound
-from .inbound.messages import Messages, error_from_openai
+from .inbound.messages import Messages
 from .inbound.responses import Responses
 from .keys import KeyManager
 from .metrics import Metrics
@@ -244,7 +244,8 @@ class RouterApp:
             info["code"] = exc.code
             if exc.code not in ("model_not_found",):
                 self.metrics.refusals.inc((exc.code,))
-            body = Messages.error_body(exc) if path == b"/v1/messages" else exc.body()
+            api = INBOUND.get(OPS.get(path, ""))
+            body = api.error_body(exc) if api is not None else exc.body()
             await respond(send, exc.status, body, [(k.encode(), v.encode()) for k, v in exc.headers.items()])
         except Exception:
             log.exception("unhandled error", extra={"path": path.decode("latin-1")})
@@ -264,21 +265,11 @@ class RouterApp:
 
     # --- handlers --------------------------------------------------------------------------------
     def authenticate(self, scope, needed: str | None = None):
-        auth = api_key = None
-        for k, v in scope["headers"]:
-            if k == b"authorization":
-                auth = v
-            elif k in (b"api-key", b"x-api-key"):
-                api_key = v
-        return self.auth.authenticate(auth, api_key, needed or self.cfg.auth.required_scope)
+        return self.auth.authenticate(*credentials(dict(scope["headers"])), needed or self.cfg.auth.required_scope)
 
     async def inference(self, op: str, scope, receive, send, info: dict) -> int:
         headers = dict(scope["headers"])
-        principal = self.auth.authenticate(
-            headers.get(b"authorization"),
-            headers.get(b"api-key") or headers.get(b"x-api-key"),  # Azure's header, Anthropic's header
-            self.cfg.auth.required_scope,
-        )
+        principal = self.auth.authenticate(*credentials(headers), self.cfg.auth.required_scope)
         info["tenant"] = principal.tenant
         raw = await read_body(receive, headers, self.max_body, self.body_timeout)
         try:
@@ -323,14 +314,14 @@ class RouterApp:
                     u = result.usage
                     self.spend.record(principal.tenant, principal.subject, result.cost,
                                       u.prompt_tokens if u else 0, u.completion_tokens if u else 0)
-                elif op == "messages":  # an upstream's refusal, in Anthropic's shape
-                    answer = error_from_openai(result.status, answer)
+                elif inbound is not None:  # an upstream's refusal, in the client's API
+                    answer = inbound.upstream_error(result.status, answer)
                 return await respond(send, result.status, answer, extra)
             try:
                 return await self.pump(result, receive, send, extra)
-            finally:
-                tokens = result.used_tokens()
+            finally:  # the stream has settled (pump finishes it): its usage is final
                 u = result.final_usage
+                tokens = u.prompt_tokens + u.completion_tokens
                 self.spend.record(principal.tenant, principal.subject, result.cost, u.prompt_tokens,
                                   u.completion_tokens)
         finally:

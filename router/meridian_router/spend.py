@@ -86,7 +86,7 @@ class SpendLedger:
                 return await p.execute()
 
         try:
-            await state._call(write)
+            await state.call(write)
         except (StateUnavailable, StateRequestError) as exc:
             log.warning("spend not added to redis yet (kept for the next flush): %s", exc)
             for row, v in rows.items():
@@ -123,7 +123,7 @@ class SpendLedger:
         if self.shared is not None:
             state = self.shared
             h = state.prefix + f"usage:{'d' if period == 'day' else 'm'}:{date}"
-            raw = await state._call(lambda: state.client.hgetall(h))
+            raw = await state.call(lambda: state.client.hgetall(h))
             for f, value in raw.items():
                 tenant, key, name = (f.decode() if isinstance(f, bytes) else f).split(SEP)
                 out.setdefault((tenant, key), dict.fromkeys(FIELDS, 0))[name] += int(value)

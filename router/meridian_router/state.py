@@ -230,6 +230,10 @@ class RedisState:
         """One script call (see `_call`)."""
         return await self._call(lambda: script(keys=keys, args=args))
 
+    async def call(self, call: Callable[[], Awaitable[T]]) -> T:
+        """One Redis call for other shared state (keys, spend): outages and refusals as in `_call`."""
+        return await self._call(call)
+
     def script(self, source: str):
         """A Lua script other shared state (rate limits, usage) runs through `run`."""
         return self.client.register_script(source)

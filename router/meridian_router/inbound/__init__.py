@@ -59,7 +59,13 @@ class Inbound:
 
     @staticmethod
     def error_body(exc: RouterError) -> bytes:
+        """The router's own error, in this API's shape."""
         return exc.body()
+
+    @staticmethod
+    def upstream_error(status: int, body: bytes) -> bytes:
+        """An upstream's refusal (normalised to OpenAI's error shape), in this API's shape."""
+        return body
 
 
 class ChatStreamConverter(StreamTranslator):

@@ -330,6 +330,10 @@ class Messages(Inbound):
     def error_body(exc: RouterError) -> bytes:
         return anthropic_error(exc.status, exc.message)
 
+    @staticmethod
+    def upstream_error(status: int, body: bytes) -> bytes:
+        return error_from_openai(status, body)
+
 
 def tool_input(arguments: object) -> dict:
     """A tool call's JSON arguments as the object Anthropic's `input` is; arguments that are not a
