@@ -49,9 +49,8 @@ class Authenticator:
         self.cfg = cfg
         self.known_tenants = known_tenants
         self.anonymous = Principal(cfg.anonymous_tenant, frozenset({cfg.required_scope, "*"}), "anonymous")
-        self.keys = {
-            k.sha256: Principal(k.tenant, frozenset(k.scopes), k.sha256[:12], k.rate_limits) for k in cfg.api_keys
-        }
+        # API keys by SHA-256, from every source (config, key file, admin API): set by keys.KeyManager
+        self.keys: dict[str, Principal] = {}
         self.jwt_keys: dict[str, str] = {}
         if cfg.jwt:
             self._load_jwt(cfg.jwt)

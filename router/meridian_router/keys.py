@@ -81,6 +81,14 @@ class KeyRecord:
     def active(self, now: float) -> bool:
         return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
+    @classmethod
+    def from_store(cls, m: dict[str, Any]) -> KeyRecord:
+        """An API-made key as `to_store` wrote it."""
+        rl = m.get("rate_limits")
+        return cls(m["id"], m["sha256"], m["tenant"], tuple(m.get("scopes") or ()), "api",
+                   RateLimits(**rl) if rl else None, m.get("name"), m.get("created_at"), m.get("expires_at"),
+                   m.get("revoked_at"))
+
     def to_store(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id, "sha256": self.sha256, "tenant": self.tenant, "scopes": list(self.scopes),
@@ -251,10 +259,7 @@ class KeyManager:
             out[r.id] = r
         for rid, m in self.managed.items():
             if m.get("sha256"):
-                rl = m.get("rate_limits")
-                out[rid] = KeyRecord(rid, m["sha256"], m["tenant"], tuple(m.get("scopes") or ()), "api",
-                                     RateLimits(**rl) if rl else None, m.get("name"), m.get("created_at"),
-                                     m.get("expires_at"), m.get("revoked_at"))
+                out[rid] = KeyRecord.from_store(m)
             elif rid in out:  # an override of a config or file key
                 out[rid] = replace(out[rid], expires_at=m.get("expires_at", out[rid].expires_at),
                                    revoked_at=m.get("revoked_at"))
