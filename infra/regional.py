@@ -57,7 +57,33 @@ class ReservedAddress:
     load_balancer_ip: pulumi.Output[str] | None  # spec.loadBalancerIP where the cloud uses it (GCP)
 
 
-class RegionalCluster(Protocol):
+@dataclass(frozen=True)
+class UnsealKey:
+    """A cloud KMS key Vault auto-unseals with, and what lets exactly Vault's ServiceAccount use it:
+    the key's id, Vault's `seal "..." {}` stanza for it, and the annotations (on the ServiceAccount)
+    and labels (on the pods) of its workload identity."""
+
+    key_id: pulumi.Output[str]
+    seal_stanza: pulumi.Output[str]
+    service_account_annotations: pulumi.Output[dict[str, str]]
+    pod_labels: dict[str, str]
+
+
+class UnsealKeySource(Protocol):
+    """What can hold Vault's unseal key: the region of the cluster Vault runs on."""
+
+    def unseal_key(
+        self, name: str, *, stack: StackConfig, namespace: str, service_account: str, tags: dict[str, str],
+        parent: pulumi.Resource, provider: pulumi.ProviderResource,
+    ) -> UnsealKey:
+        """The key in this cluster's region (protected in prod) and the workload identity of
+        `namespace/service_account` that may use it, children of `parent` through `provider`: a KMS
+        key and an IRSA role (AWS), a Cloud KMS key and a Google service account through GKE
+        Workload Identity (GCP), a Key Vault HSM key and a federated user-assigned identity (Azure)."""
+        ...
+
+
+class RegionalCluster(UnsealKeySource, Protocol):
     """A cluster region: network + Kubernetes cluster (AwsRegion, GcpRegion, AzureRegion)."""
 
     @property
@@ -75,6 +101,11 @@ class RegionalCluster(Protocol):
 
     @property
     def k8s_provider(self) -> pulumi.ProviderResource: ...
+
+    @property
+    def ca_certificate(self) -> pulumi.Output[str]:
+        """The API server's CA, base64-encoded PEM (as kubeconfigs carry it)."""
+        ...
 
     def managed_prometheus(
         self, name: str, *, stack: StackConfig, namespace: str, targets: list[Target],

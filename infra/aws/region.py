@@ -17,10 +17,18 @@ from infra.aws.network import AwsNetwork
 from infra.aws.nodepools import EksNodePools
 from infra.aws.observability import AmpCollection
 from infra.aws.redis import elasticache_redis
+from infra.aws.unseal import kms_unseal_key
 from infra.gpu_plugin import NvidiaDevicePlugin
 from infra.interconnect.gateways import AwsNetwork as AwsNetworkHandle
 from infra.observability.scrape import Target
-from infra.regional import ManagedRedis, ReservedAddress, WorkloadGrants, WorkloadIdentity, cluster_tags
+from infra.regional import (
+    ManagedRedis,
+    ReservedAddress,
+    UnsealKey,
+    WorkloadGrants,
+    WorkloadIdentity,
+    cluster_tags,
+)
 from meridian.config import Cluster, StackConfig
 
 
@@ -34,7 +42,7 @@ class AwsRegion(pulumi.ComponentResource):
       node_pools (EksNodePools); addons (EksAddons); autoscaler (ClusterAutoscaler); gpu_plugin (NvidiaDevicePlugin);
       lb_controller (AwsLoadBalancerController: what turns the LoadBalancer Services into NLBs);
       cluster_name, endpoint (Output[str]); kubeconfig (secret Output[str]);
-      k8s_provider (pulumi_kubernetes.Provider)."""
+      ca_certificate (Output[str], base64 PEM of the API server CA); k8s_provider (pulumi_kubernetes.Provider)."""
 
     def __init__(self, name: str, *, cluster: Cluster, stack: StackConfig, opts: ResourceOptions | None = None) -> None:
         super().__init__("meridian:aws:Region", name, None, opts)
@@ -67,6 +75,7 @@ class AwsRegion(pulumi.ComponentResource):
         self.endpoint: pulumi.Output[str] = self.eks.endpoint
         self.kubeconfig: pulumi.Output[str] = self.eks.kubeconfig
         self.k8s_provider = self.eks.k8s_provider
+        self.ca_certificate: pulumi.Output[str] = self.eks.certificate_authority
         self.register_outputs(self.stack_outputs())
 
     def managed_prometheus(
@@ -103,6 +112,17 @@ class AwsRegion(pulumi.ComponentResource):
             name, oidc_provider_arn=self.eks.oidc_provider_arn, oidc_issuer_url=self.eks.oidc_issuer_url,
             region=self.config.region, namespace=namespace, service_account=service_account, grants=grants,
             tags=tags, parent=parent,
+        )
+
+    def unseal_key(
+        self, name: str, *, stack: StackConfig, namespace: str, service_account: str, tags: dict[str, str],
+        parent: pulumi.Resource, provider: pulumi.ProviderResource,
+    ) -> UnsealKey:
+        """A KMS key and an IRSA role for Vault (infra/aws/unseal.py)."""
+        return kms_unseal_key(
+            name, cluster=self.config, stack=stack, oidc_provider_arn=self.eks.oidc_provider_arn,
+            oidc_issuer_url=self.eks.oidc_issuer_url, namespace=namespace, service_account=service_account,
+            tags=tags, parent=parent, provider=provider,
         )
 
     def stack_outputs(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_azure_native.containerservice as containerservice
 import pulumi_azure_native.managedidentity as managedidentity
 import pulumi_kubernetes as k8s
+import yaml
 from pulumi import ResourceOptions
 
 from infra.azure.cluster_logs import AksLogs
@@ -38,6 +39,15 @@ def decode_kubeconfig(result: containerservice.ListManagedClusterUserCredentials
     return base64.b64decode(result.kubeconfigs[0].value).decode()
 
 
+def kubeconfig_ca(kubeconfig: str) -> str:
+    """The API server CA (base64) of a kubeconfig's first cluster (JSON or YAML)."""
+    doc = yaml.safe_load(kubeconfig) or {}
+    try:
+        return str(doc["clusters"][0]["cluster"]["certificate-authority-data"])
+    except (KeyError, IndexError, TypeError) as e:
+        raise ValueError("kubeconfig has no clusters[0].cluster.certificate-authority-data") from e
+
+
 def _kubelet_object_id(profile: object) -> str:
     kubelet = (profile or {}).get("kubeletidentity") if isinstance(profile, dict) else None
     return (getattr(kubelet, "object_id", None) or "") if kubelet is not None else ""
@@ -49,6 +59,7 @@ class AksCluster(pulumi.ComponentResource):
       private (bool); public_fqdn (bool: a private API named by its public FQDN, for linked peers);
       version (str); resource_group_name (Output[str]);
       oidc_issuer_url (Output[str]: the issuer federated credentials must trust);
+      ca_certificate (Output[str]: the API server CA, base64 PEM, from the kubeconfig);
       identity_id, identity_principal_id, identity_client_id (Output[str]: control-plane identity);
       kubelet_object_id (Output[str]: the nodes' identity, e.g. for AcrPull);
       secrets_key (KeyVaultKey: the etcd KMS key); kubeconfig (secret Output[str]);
@@ -217,6 +228,8 @@ class AksCluster(pulumi.ComponentResource):
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
         self.kubeconfig: pulumi.Output[str] = pulumi.Output.secret(creds.apply(decode_kubeconfig))
+        # AKS hands out its API server CA only inside the kubeconfig (so this stays a secret, harmlessly).
+        self.ca_certificate: pulumi.Output[str] = self.kubeconfig.apply(kubeconfig_ca)
         self.k8s_provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, opts=child)
         self.register_outputs(
             {

@@ -16,12 +16,14 @@ from infra.azure.network import AzureNetwork
 from infra.azure.nodepools import AksNodePools
 from infra.azure.observability import AzureMonitorCollection
 from infra.azure.redis import azure_cache_redis
+from infra.azure.unseal import key_vault_unseal_key
 from infra.gpu_plugin import NvidiaDevicePlugin
 from infra.interconnect.gateways import AzureNetwork as AzureNetworkHandle
 from infra.observability.scrape import Target
 from infra.regional import (
     ManagedRedis,
     ReservedAddress,
+    UnsealKey,
     WorkloadGrants,
     WorkloadIdentity,
     cluster_tags,
@@ -41,7 +43,7 @@ class AzureRegion(pulumi.ComponentResource):
       aks (AksCluster: oidc_issuer_url, identity_*, kubelet_object_id, secrets_key, fqdn, private);
       node_pools (AksNodePools); gpu_plugin (NvidiaDevicePlugin);
       cluster_name, endpoint (Output[str]); kubeconfig (secret Output[str]);
-      k8s_provider (pulumi_kubernetes.Provider); oidc_issuer_url (Output[str]);
+      k8s_provider (pulumi_kubernetes.Provider); oidc_issuer_url, ca_certificate (Output[str]);
       tenant_id, subscription_id (Output[str]).
     Method workload_identity(...) -> WorkloadIdentity (RegionalCluster)."""
 
@@ -99,6 +101,7 @@ class AzureRegion(pulumi.ComponentResource):
         self.kubeconfig: pulumi.Output[str] = self.aks.kubeconfig
         self.k8s_provider = self.aks.k8s_provider
         self.oidc_issuer_url: pulumi.Output[str] = self.aks.oidc_issuer_url
+        self.ca_certificate: pulumi.Output[str] = self.aks.ca_certificate
         self.register_outputs(self.stack_outputs())
 
     def workload_identity(
@@ -111,6 +114,17 @@ class AzureRegion(pulumi.ComponentResource):
             name, cluster=self.config, workload=workload, namespace=namespace, service_account=service_account,
             resource_group_name=self.resource_group_name, oidc_issuer_url=self.oidc_issuer_url, tags=tags,
             parent=parent,
+        )
+
+    def unseal_key(
+        self, name: str, *, stack: StackConfig, namespace: str, service_account: str, tags: dict[str, str],
+        parent: pulumi.Resource, provider: pulumi.ProviderResource,
+    ) -> UnsealKey:
+        """A Key Vault HSM key and a federated identity for Vault (infra/azure/unseal.py)."""
+        return key_vault_unseal_key(
+            name, cluster=self.config, stack=stack, tenant_id=self.tenant_id, subscription_id=self.subscription_id,
+            oidc_issuer_url=self.oidc_issuer_url, namespace=namespace, service_account=service_account, tags=tags,
+            parent=parent, provider=provider,
         )
 
     def managed_prometheus(

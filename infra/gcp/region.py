@@ -17,9 +17,17 @@ from infra.gcp.network import GcpVpc
 from infra.gcp.nodepools import GkeNodePools
 from infra.gcp.observability import GmpCollection
 from infra.gcp.redis import memorystore_redis
+from infra.gcp.unseal import cloud_kms_unseal_key
 from infra.interconnect.gateways import GcpNetwork
 from infra.observability.scrape import Target
-from infra.regional import ManagedRedis, ReservedAddress, WorkloadGrants, WorkloadIdentity, cluster_tags
+from infra.regional import (
+    ManagedRedis,
+    ReservedAddress,
+    UnsealKey,
+    WorkloadGrants,
+    WorkloadIdentity,
+    cluster_tags,
+)
 from meridian.config import Cluster, StackConfig
 from meridian.tags import gcp_labels
 
@@ -110,6 +118,16 @@ class GcpRegion(pulumi.ComponentResource):
         return gke_workload_identity(
             name, cluster=self.config, stack=stack, workload=workload, namespace=namespace,
             service_account=service_account, grants=grants, parent=parent,
+        )
+
+    def unseal_key(
+        self, name: str, *, stack: StackConfig, namespace: str, service_account: str, tags: dict[str, str],
+        parent: pulumi.Resource, provider: pulumi.ProviderResource,
+    ) -> UnsealKey:
+        """A Cloud KMS key and a Workload Identity service account for Vault (infra/gcp/unseal.py)."""
+        return cloud_kms_unseal_key(
+            name, cluster=self.config, stack=stack, namespace=namespace, service_account=service_account,
+            tags=tags, parent=parent, provider=provider,
         )
 
     def stack_outputs(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from infra.regional import UnsealKeySource
 from meridian.config import Cluster
 
 VAULT_NAMESPACE = "vault"
@@ -32,14 +33,12 @@ class KubernetesAuthTarget:
 @dataclass(frozen=True)
 class VaultHost:
     """The cluster Vault runs on: its config, its Kubernetes provider, the cloud provider of its region
-    (for the unseal key) and what workload identity needs (AWS: the IRSA OIDC provider ARN and issuer
-    URL; Azure: the OIDC issuer URL; GCP: the stack's project, from the config)."""
+    and what makes the unseal key there (its region: `RegionalCluster` is an `UnsealKeySource`)."""
 
     cluster: Cluster
     k8s_provider: pulumi.ProviderResource
     cloud_provider: pulumi.ProviderResource
-    oidc_issuer_url: pulumi.Input[str] | None = None
-    oidc_provider_arn: pulumi.Input[str] | None = None
+    keys: UnsealKeySource
 
 
 def https_url(endpoint: str) -> str:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pulumi
 
-from meridian.config import StackConfig, load_stack_file
+from infra.regional import UnsealKey
+from meridian.config import Cluster, StackConfig, load_stack_file
 from meridian.plan.runner import Plan, run_plan
 from tests.conftest import ROOT
 
@@ -63,6 +64,44 @@ def stack_config(stack: str, **vault_updates: Any) -> StackConfig:
     return cfg
 
 
+@dataclass(frozen=True)
+class KeysOf:
+    """The Vault cluster's UnsealKeySource without its region: the clouds' own unseal-key builders
+    (infra/<cloud>/unseal.py) given what the region would (OIDC issuer, provider ARN, tenant)."""
+
+    cluster: Cluster
+
+    def unseal_key(
+        self, name: str, *, stack: StackConfig, namespace: str, service_account: str, tags: dict[str, str],
+        parent: pulumi.Resource, provider: pulumi.ProviderResource,
+    ) -> UnsealKey:
+        c = self.cluster
+        issuer = f"https://oidc.example.com/{c.name}"
+        common: dict[str, Any] = dict(
+            cluster=c, stack=stack, namespace=namespace, service_account=service_account, tags=tags, parent=parent,
+            provider=provider,
+        )
+        if c.cloud == "aws":
+            from infra.aws.unseal import kms_unseal_key
+
+            return kms_unseal_key(
+                name, oidc_provider_arn=f"arn:aws:iam::123456789012:oidc-provider/oidc.example.com/{c.name}",
+                oidc_issuer_url=issuer, **common,
+            )
+        if c.cloud == "gcp":
+            from infra.gcp.unseal import cloud_kms_unseal_key
+
+            return cloud_kms_unseal_key(name, **common)
+        import pulumi_azure_native.authorization as authorization
+
+        from infra.azure.unseal import key_vault_unseal_key
+
+        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(provider=provider))
+        return key_vault_unseal_key(
+            name, tenant_id=client.tenant_id, subscription_id=client.subscription_id, oidc_issuer_url=issuer, **common
+        )
+
+
 def vault_plan(stack: str, cfg: StackConfig | None = None, secrets: Secrets | None = None) -> Plan:
     cfg = cfg or stack_config(stack)
 
@@ -81,8 +120,7 @@ def vault_plan(stack: str, cfg: StackConfig | None = None, secrets: Secrets | No
             cluster=host_cluster,
             k8s_provider=k8s_providers[host_cluster.name],
             cloud_provider=providers.for_cloud(host_cluster.cloud, host_cluster.region),
-            oidc_issuer_url=f"https://oidc.example.com/{host_cluster.name}",
-            oidc_provider_arn=f"arn:aws:iam::123456789012:oidc-provider/oidc.example.com/{host_cluster.name}",
+            keys=KeysOf(host_cluster),
         )
         targets = [
             KubernetesAuthTarget(

@@ -367,3 +367,30 @@ def test_vault_runs_a_supported_release_with_its_chart(prod: Plan) -> None:
     assert release["inputs"]["version"] == "0.34.1"
     values = release["inputs"]["values"]
     assert values["server"]["image"]["tag"] == values["injector"]["agentImage"]["tag"] == "2.0.4"
+
+
+@pytest.mark.parametrize(
+    ("cloud", "cluster", "key_type", "identity_type"),
+    [("aws", "aws-dev-use1", "aws:kms/key:Key", "aws:iam/role:Role"),
+     ("gcp", "gcp-dev-euw1", "gcp:kms/cryptoKey:CryptoKey", "gcp:serviceaccount/account:Account"),
+     ("azure", "az-dev-weu", "azure-native:keyvault:Key", "azure-native:managedidentity:UserAssignedIdentity")],
+)
+def test_the_vault_clusters_region_makes_the_unseal_key(cloud: Any, cluster: str, key_type: str,
+                                                       identity_type: str) -> None:
+    """Through the real program (infra.platform): the Vault cluster's own region builds the key and
+    the identity, under VaultUnsealKey, through the provider of that region, and the server's seal
+    stanza names that key."""
+    from tests.cloud_plan import View, cloud_plan, only
+
+    base = stack_config("dev", cluster=cluster)
+    cfg = only(base, cloud).model_copy(update={"vault": base.vault})
+    plan = cloud_plan("dev", cloud, cfg=cfg)
+    view = View(plan, cloud)
+    (unseal,) = plan.of_type("meridian:vault:VaultUnsealKey")
+    below = view.under(unseal["urn"])
+    (key,) = [r for r in below if r["type"] == key_type]
+    assert [r for r in below if r["type"] == identity_type]
+    assert view.region(key) == base.cluster(cluster).region
+    seal = {"aws": 'seal "awskms"', "gcp": 'seal "gcpckms"', "azure": 'seal "azurekeyvault"'}[cloud]
+    (server,) = [r for r in plan.of_type(RELEASE) if "meridian:vault:VaultServer$" in r["urn"]]
+    assert seal in server["inputs"]["values"]["server"]["ha"]["raft"]["config"]
