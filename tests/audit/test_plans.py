@@ -15,7 +15,7 @@ from meridian.rules import RULES
 def _document(stack: str) -> dict[str, Any]:
     """The AWS part of a stack's offline plan (the real program under the mock runtime). A program
     that cannot plan fails these tests: "the plan audits clean" never passes without a plan."""
-    from tests.infra_aws.helpers import aws_plan
+    from tests.infra.aws.helpers import aws_plan
 
     return aws_plan(stack).document
 

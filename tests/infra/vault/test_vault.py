@@ -1,4 +1,4 @@
-"""VaultPlatform under the mock runtime, built from small typed inputs (tests.vault.helpers)."""
+"""VaultPlatform under the mock runtime, built from small typed inputs (tests.infra.vault.helpers)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import yaml
 from meridian import catalog
 from meridian.plan.monitor import SECRET_SIG, SECRET_SIG_KEY
 from meridian.plan.runner import Plan
-from tests.vault.helpers import (
+from tests.infra.vault.helpers import (
     SECRET_VALUES,
     Secrets,
     can,

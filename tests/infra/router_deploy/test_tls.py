@@ -14,7 +14,7 @@ import yaml
 from infra.router_deploy import config_gen
 from meridian.plan.mock_state.other import _SECRET_SIG, _SECRET_SIG_KEY
 from meridian.plan.runner import Plan
-from tests.router_deploy.helpers import k8s_objects, plan_routers, stack_with
+from tests.infra.router_deploy.helpers import k8s_objects, plan_routers, stack_with
 
 MONITOR = "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor"
 ORIGIN_CERT = "cloudflare:index/originCaCertificate:OriginCaCertificate"

@@ -16,7 +16,7 @@ from infra.router_deploy import config_gen
 from meridian.config import load_stack_file
 from meridian.plan.runner import Plan, run_plan
 from tests.conftest import ROOT
-from tests.router_deploy.helpers import k8s_objects, plan_routers, stack_with, write_manifests
+from tests.infra.router_deploy.helpers import k8s_objects, plan_routers, stack_with, write_manifests
 
 
 @pytest.fixture(scope="module")

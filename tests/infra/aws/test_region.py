@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.infra_aws.helpers import View, aws_plan
+from tests.infra.aws.helpers import View, aws_plan
 
 CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -74,7 +74,7 @@ def test_control_plane_private_encrypted_logged_and_versioned(prod: View) -> Non
 def test_authorized_networks_open_the_public_endpoint_only_to_them(write_stack) -> None:  # type: ignore[no-untyped-def]
     from meridian.plan.runner import run_plan
     from tests.conftest import platform_config
-    from tests.infra_aws.helpers import aws_only
+    from tests.infra.aws.helpers import aws_only
 
     full = platform_config("dev")
     raw = {k: full[k] for k in ("environment", "kubernetesVersion")}

@@ -14,7 +14,7 @@ from meridian.config import ConfigError
 from meridian.config.stack import parse_stack_config
 from meridian.plan.runner import Plan
 from tests.conftest import ROOT, platform_config
-from tests.interconnect.conftest import VNET, plan_mesh
+from tests.infra.interconnect.conftest import VNET, plan_mesh
 
 PEERING = "meridian:interconnect:PeeringLink"
 

@@ -10,7 +10,7 @@ import pytest
 from meridian.plan.monitor import SECRET_SIG, SECRET_SIG_KEY
 from meridian.plan.runner import Plan
 from tests.conftest import ROOT
-from tests.interconnect.conftest import children_of, plan_mesh
+from tests.infra.interconnect.conftest import children_of, plan_mesh
 
 VPN_LINK = "meridian:interconnect:VpnLink"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.infra_azure.helpers import View, azure_plan
+from tests.infra.azure.helpers import View, azure_plan
 
 
 @pytest.fixture(scope="package")

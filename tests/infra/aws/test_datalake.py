@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.infra_aws.helpers import View, aws_plan
+from tests.infra.aws.helpers import View, aws_plan
 
 BUCKET = "aws:s3/bucket:Bucket"
 KEY = "aws:kms/key:Key"

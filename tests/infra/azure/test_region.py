@@ -8,7 +8,7 @@ import ipaddress
 import pytest
 
 from meridian.config import StackConfig
-from tests.infra_azure.helpers import View, azure_plan
+from tests.infra.azure.helpers import View, azure_plan
 
 MC = "azure-native:containerservice:ManagedCluster"
 POOL = "azure-native:containerservice:AgentPool"

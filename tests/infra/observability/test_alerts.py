@@ -123,7 +123,7 @@ def _write(tmp_path: Path, groups: list[dict[str, Any]]) -> Path:
 def test_every_alert_has_a_unit_test_and_a_runbook():
     names = {a.name for a in alerts(T)}
     assert names == set(CASES) | {"MeridianSpendSpike"}
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     for a in alerts(T):
         assert a.summary and a.description
         assert f"#### {a.name}" in readme, f"README.md has no runbook section for {a.name}"

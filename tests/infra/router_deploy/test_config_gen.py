@@ -10,7 +10,7 @@ from meridian import catalog
 from meridian.config import load_stack_file
 from meridian.config.stack import _cross_checks
 from tests.conftest import ROOT
-from tests.router_deploy.helpers import stack_with
+from tests.infra.router_deploy.helpers import stack_with
 
 STACKS = ("dev", "prod")
 JURISDICTIONS = {j.id for j in catalog.jurisdictions()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from meridian import catalog
-from tests.infra_azure.helpers import View
+from tests.infra.azure.helpers import View
 
 ACCOUNT = "azure-native:storage:StorageAccount"
 VAULT = "azure-native:keyvault:Vault"

@@ -14,7 +14,7 @@ from infra.gcp.network import control_plane_range, node_range
 from infra.gcp.nodepools import fixed_layout, gke_taint
 from meridian.config import load_stack_file
 from tests.conftest import ROOT
-from tests.infra_gcp.helpers import GKE, KEY, KEY_RING, NODE_POOL, View, gcp_only, gcp_plan
+from tests.infra.gcp.helpers import GKE, KEY, KEY_RING, NODE_POOL, View, gcp_only, gcp_plan
 
 PROD_CLUSTERS = {"gcp-usc1": "us-central1", "gcp-euw1": "europe-west1", "gcp-ase1": "asia-east1"}
 

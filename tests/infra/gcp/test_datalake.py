@@ -7,7 +7,7 @@ import pytest
 
 from meridian.config import ConfigError, Replica, load_stack_file, parse_stack_config
 from tests.conftest import ROOT, platform_config
-from tests.infra_gcp.helpers import BUCKET, KEY, KEY_RING, View, gcp_only, gcp_plan
+from tests.infra.gcp.helpers import BUCKET, KEY, KEY_RING, View, gcp_only, gcp_plan
 
 PROD_LAKES = {"us-training": "us-central1", "eu-residency": "europe-west1", "apac-residency": "asia-east1"}
 DATA_TYPES = (BUCKET, KEY, KEY_RING, "gcp:storage/bucketObject:BucketObject", "gcp:storage/transferJob:TransferJob")

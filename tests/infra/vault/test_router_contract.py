@@ -14,7 +14,7 @@ import yaml
 
 from meridian.plan.runner import Plan, run_plan
 from tests.conftest import ROOT
-from tests.vault.helpers import Secrets, can, name_of, parse_policy, set_secrets
+from tests.infra.vault.helpers import Secrets, can, name_of, parse_policy, set_secrets
 
 MISSING = [p for p in ("infra.aws", "infra.gcp", "infra.azure") if importlib.util.find_spec(p) is None]
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"regional packages not written yet: {MISSING}")
@@ -144,7 +144,7 @@ def test_every_secret_file_in_the_router_config_is_rendered_by_the_agent(plan: P
 
 
 def test_no_upstream_key_in_plain_state(plan: Plan) -> None:
-    from tests.vault.helpers import SECRET_VALUES
+    from tests.infra.vault.helpers import SECRET_VALUES
 
     text = json.dumps(plan.document)
     for value in SECRET_VALUES:
