@@ -14,9 +14,9 @@ import pytest
 
 from infra.cloudflare.metadata_boundary import CloudflareApiError, CmbConfigProvider, MetadataBoundary
 from meridian.plan.runner import run_plan
+from tests.conftest import platform_config
 from tests.infra.cloudflare.test_config import problems_of
 from tests.infra.cloudflare.test_load_balancing import cf_program
-from tests.conftest import platform_config
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 

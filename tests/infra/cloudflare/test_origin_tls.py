@@ -9,8 +9,8 @@ from infra.cloudflare.origin_tls import monitor_host, origin_hostnames
 from meridian.config import Cloudflare, load_stack_file
 from meridian.plan.monitor import SECRET_SIG, SECRET_SIG_KEY
 from meridian.plan.runner import Plan, run_plan
-from tests.infra.cloudflare.test_load_balancing import cf_program
 from tests.conftest import ROOT
+from tests.infra.cloudflare.test_load_balancing import cf_program
 
 ORIGIN_CERT = "cloudflare:index/originCaCertificate:OriginCaCertificate"
 CSR = "tls:index/certRequest:CertRequest"
