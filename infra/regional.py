@@ -205,3 +205,9 @@ def data_store_options(stack: StackConfig, opts: pulumi.ResourceOptions | None =
     return pulumi.ResourceOptions.merge(
         opts or pulumi.ResourceOptions(), pulumi.ResourceOptions(protect=protect, retain_on_delete=protect)
     )
+
+
+def formerly(old_type: str, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    """Options for a component whose type token was renamed: an alias to the old type, so an
+    existing stack moves the component and everything under it in state instead of replacing it."""
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=old_type)]))

@@ -31,6 +31,43 @@ def fingerprints(document: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def as_before(document: dict[str, Any], aliases: dict[str, list[str]], before: set[str]) -> dict[str, Any]:
+    """The document as the engine would match it against a stack holding `before`: a resource whose
+    URN is new but one of whose aliases (own or inherited from a renamed parent) is an old URN is
+    known by that URN, and so is every reference to it (parent, dependencies, provider references),
+    its type read from that URN. What is left new, or differs, is what an update would change."""
+    known = {}
+    for urn, olds in aliases.items():
+        hits = [o for o in olds if o in before]
+        if urn not in before and len(hits) == 1:
+            known[urn] = hits[0]
+
+    def old(value: Any) -> Any:
+        if isinstance(value, str):
+            if value in known:
+                return known[value]
+            head, sep, tail = value.rpartition("::")  # a provider reference: <urn>::<id>
+            return f"{known[head]}::{tail}" if sep and head in known else value
+        if isinstance(value, list):
+            return [old(v) for v in value]
+        if isinstance(value, dict):
+            return {old(k): old(v) for k, v in value.items()}
+        return value
+
+    resources = []
+    for r in document["deployment"]["resources"]:
+        moved = old(r)
+        # Dependencies are sets (the plan lists them sorted): sort again under the old names.
+        if isinstance(moved.get("dependencies"), list):
+            moved["dependencies"] = sorted(moved["dependencies"])
+        if isinstance(moved.get("propertyDependencies"), dict):
+            moved["propertyDependencies"] = {k: sorted(v) for k, v in moved["propertyDependencies"].items()}
+        if r["urn"] in known:
+            moved["type"] = moved["urn"].rpartition("::")[0].rpartition("::")[2].rpartition("$")[2]
+        resources.append(moved)
+    return {**document, "deployment": {**document["deployment"], "resources": resources}}
+
+
 def recorded(stack: str) -> dict[str, str]:
     return json.loads((FIXTURES / f"{stack}.json").read_text())
 

@@ -18,7 +18,13 @@ from pulumi import ResourceOptions
 from infra.aws.identity import IrsaRole, service_role
 from infra.aws.keys import KmsKey
 from infra.aws.network import AwsNetwork
-from infra.regional import data_store_options, operational_log_days, operational_log_tags, peer_ranges
+from infra.regional import (
+    data_store_options,
+    formerly,
+    operational_log_days,
+    operational_log_tags,
+    peer_ranges,
+)
 from meridian.config import Cluster, StackConfig
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -71,7 +77,7 @@ class EksCluster(pulumi.ComponentResource):
         self, name: str, *, cluster: Cluster, stack: StackConfig, network: AwsNetwork, tags: dict[str, str],
         opts: ResourceOptions | None = None,
     ) -> None:
-        super().__init__("meridian:aws:EksCluster", name, None, opts)
+        super().__init__("meridian:aws:Cluster", name, None, formerly("meridian:aws:EksCluster", opts))
         child = ResourceOptions(parent=self)
         self.version = cluster.kubernetes_version or stack.kubernetes_version
         self.cluster_name_str = cluster.name

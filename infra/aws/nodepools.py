@@ -11,7 +11,7 @@ from pulumi import ResourceOptions
 
 from infra.aws.cluster import EksCluster
 from infra.aws.identity import service_role
-from infra.regional import GPU_PRESENT_LABEL, POOL_LABEL
+from infra.regional import GPU_PRESENT_LABEL, POOL_LABEL, formerly
 from meridian.config import Cluster, NodePool, StackConfig
 
 DEFAULT_INSTANCE_TYPES = {"system": "m6i.large", "workload": "m6i.2xlarge", "gpu": "g5.xlarge"}
@@ -36,7 +36,7 @@ class EksNodePools(pulumi.ComponentResource):
         self, name: str, *, cluster: Cluster, stack: StackConfig, control_plane: EksCluster,
         subnet_ids: Sequence[pulumi.Input[str]], tags: dict[str, str], opts: ResourceOptions | None = None,
     ) -> None:
-        super().__init__("meridian:aws:EksNodePools", name, None, opts)
+        super().__init__("meridian:aws:NodePools", name, None, formerly("meridian:aws:EksNodePools", opts))
         role = service_role(
             f"{name}-nodes",
             services=["ec2.amazonaws.com"],

@@ -23,6 +23,7 @@ from infra.azure.keys import KeyVaultKey
 from infra.azure.names import GlobalNames
 from infra.azure.network import AzureNetwork
 from infra.azure.nodepools import system_pool_profile
+from infra.regional import formerly
 from meridian.config import Cluster, StackConfig
 
 DNS_SERVICE_HOST = 10  # the cluster DNS service takes the 10th address of the service range
@@ -79,7 +80,7 @@ class AksCluster(pulumi.ComponentResource):
         tags: dict[str, str],
         opts: ResourceOptions | None = None,
     ) -> None:
-        super().__init__("meridian:azure:AksCluster", name, None, opts)
+        super().__init__("meridian:azure:Cluster", name, None, formerly("meridian:azure:AksCluster", opts))
         child = ResourceOptions(parent=self)
         self.config = cluster
         self.version = cluster.kubernetes_version or stack.kubernetes_version

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_azure_native.containerservice as containerservice
 from pulumi import ResourceOptions
 
-from infra.regional import GPU_PRESENT_LABEL, POOL_LABEL
+from infra.regional import GPU_PRESENT_LABEL, POOL_LABEL, formerly
 from meridian.config import Cluster, NodePool
 
 PoolKind = Literal["system", "workload", "gpu"]
@@ -88,7 +88,7 @@ class AksNodePools(pulumi.ComponentResource):
         tags: dict[str, str],
         opts: ResourceOptions | None = None,
     ) -> None:
-        super().__init__("meridian:azure:AksNodePools", name, None, opts)
+        super().__init__("meridian:azure:NodePools", name, None, formerly("meridian:azure:AksNodePools", opts))
         child = ResourceOptions(parent=self)
         self.agent_pools: dict[str, containerservice.AgentPool] = {}
         kinds: tuple[PoolKind, ...] = ("workload", "gpu")

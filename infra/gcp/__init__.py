@@ -1,6 +1,6 @@
 """GCP regional stacks: VPC + GKE (GcpRegion) and GCS data lakes (GcsDataLake).
 
-One ComponentResource per concept, one module each: network (GcpVpc), keys (KmsKey), identity
+One ComponentResource per concept, one module each: network (GcpNetwork), keys (KmsKey), identity
 (NodeServiceAccount, the GKE service agent), cluster (GkeCluster), nodepools (GkeNodePools),
 bucket (SecureBucket), datalake (GcsDataLake), region (GcpRegion)."""
 

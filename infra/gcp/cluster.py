@@ -17,8 +17,8 @@ from pulumi import ResourceOptions
 
 from infra.gcp.identity import gke_service_agent
 from infra.gcp.keys import KmsKey
-from infra.gcp.network import GcpVpc
-from infra.regional import peer_ranges
+from infra.gcp.network import GcpNetwork
+from infra.regional import formerly, peer_ranges
 from meridian.config import Cluster, StackConfig
 
 
@@ -82,13 +82,13 @@ class GkeCluster(pulumi.ComponentResource):
         *,
         cluster: Cluster,
         stack: StackConfig,
-        vpc: GcpVpc,
+        vpc: GcpNetwork,
         zones: pulumi.Input[list[str]],
         project_number: pulumi.Input[str],
         labels: Mapping[str, str],
         opts: ResourceOptions | None = None,
     ) -> None:
-        super().__init__("meridian:gcp:GkeCluster", name, None, opts)
+        super().__init__("meridian:gcp:Cluster", name, None, formerly("meridian:gcp:GkeCluster", opts))
         project = stack.gcp_project
         if not project:
             raise ValueError("GKE needs the stack's gcpProject")

@@ -36,7 +36,7 @@ def control_plane_range(cidr: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
 WEBHOOK_PORTS = ("8080",)  # admission webhooks served by pods: the Vault Agent injector
 
 
-class GcpVpc(pulumi.ComponentResource):
+class GcpNetwork(pulumi.ComponentResource):
     """Public attributes (for the cluster and the interconnect/VPN engineers):
       network (compute.Network); network_id, network_self_link, network_name (Output[str]);
       subnetwork (compute.Subnetwork); subnetwork_self_link (Output[str]); node_cidr (str);

@@ -7,7 +7,7 @@ import pulumi
 import pulumi_gcp.redis as gredis
 from pulumi import ResourceOptions
 
-from infra.gcp.network import GcpVpc
+from infra.gcp.network import GcpNetwork
 from infra.regional import ManagedRedis, data_store_options
 from meridian.config import Cluster, StackConfig
 from meridian.tags import gcp_labels
@@ -16,7 +16,7 @@ TLS_PORT = 6378  # Memorystore's port with transit encryption
 
 
 def memorystore_redis(
-    name: str, *, cluster: Cluster, stack: StackConfig, network: GcpVpc, tags: dict[str, str],
+    name: str, *, cluster: Cluster, stack: StackConfig, network: GcpNetwork, tags: dict[str, str],
     parent: pulumi.Resource,
 ) -> ManagedRedis:
     inst = gredis.Instance(

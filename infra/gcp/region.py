@@ -13,12 +13,12 @@ from infra.gcp.cluster import GkeCluster
 from infra.gcp.identity import NodeServiceAccount, gke_workload_identity
 from infra.gcp.ingress import external_address
 from infra.gcp.log_routing import GkeLogRouting
-from infra.gcp.network import GcpVpc
+from infra.gcp.network import GcpNetwork
 from infra.gcp.nodepools import GkeNodePools
 from infra.gcp.observability import GmpCollection
 from infra.gcp.redis import memorystore_redis
 from infra.gcp.unseal import cloud_kms_unseal_key
-from infra.interconnect.gateways import GcpNetwork
+from infra.interconnect.gateways import GcpNetwork as GcpNetworkHandle
 from infra.observability.scrape import Target
 from infra.regional import (
     ManagedRedis,
@@ -35,7 +35,7 @@ from meridian.tags import gcp_labels
 class GcpRegion(pulumi.ComponentResource):
     """Satisfies infra.regional.RegionalCluster. Public attributes:
       config (Cluster); region (str); project (str); labels (dict[str, str], data-class + jurisdiction);
-      network (GcpVpc: network, network_id, network_self_link, network_name, subnetwork,
+      network (GcpNetwork: network, network_id, network_self_link, network_name, subnetwork,
         subnetwork_self_link, node_cidr, pods_range_name, services_range_name, control_plane_cidr,
         router, router_name, nat);
       zones (Output[list[str]], the zones the cluster's nodes use: the first `network.azs` UP zones);
@@ -66,7 +66,7 @@ class GcpRegion(pulumi.ComponentResource):
         ).names.apply(lambda names: sorted(names)[:azs])
         project_number = organizations.get_project_output(project_id=self.project, opts=invoke).number
 
-        self.network = GcpVpc(name, cluster=cluster, opts=child)
+        self.network = GcpNetwork(name, cluster=cluster, opts=child)
         self.node_identity = NodeServiceAccount(name, cluster_name=cluster.name, project=self.project, opts=child)
         self.gke = GkeCluster(
             name, cluster=cluster, stack=stack, vpc=self.network, zones=self.zones, project_number=project_number,
@@ -96,8 +96,8 @@ class GcpRegion(pulumi.ComponentResource):
             targets=targets, depends_on=depends_on, opts=ResourceOptions(parent=self),
         )
 
-    def network_handle(self) -> GcpNetwork:
-        return GcpNetwork(network=self.network.network_id)
+    def network_handle(self) -> GcpNetworkHandle:
+        return GcpNetworkHandle(network=self.network.network_id)
 
     def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:
         """The ingress address (infra/gcp/ingress.py)."""

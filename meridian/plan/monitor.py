@@ -133,14 +133,16 @@ class CapturingMonitor(MockMonitor):
         self._by_urn[reg.urn] = reg
         return response
 
-    @staticmethod
-    def _alias_urns(request: Any, urn: str) -> list[str]:
-        """The URNs an alias spec names, as the engine computes them: the resource's own URN with the
-        alias' type and/or name (parent and stack unchanged unless the spec says otherwise)."""
+    def _alias_urns(self, request: Any, urn: str) -> list[str]:
+        """The URNs a resource's aliases name, as the engine computes them: the resource's own URN
+        with each alias spec's type and/or name, and the inherited ones: for every URN its parent was
+        known by, the resource under that parent (so renaming a component's type with an alias
+        carries its whole subtree across)."""
         head, _, name = urn.rpartition("::")
         prefix, _, qualified = head.rpartition("::")
         parents, _, own_type = qualified.rpartition("$")
         out = list(getattr(request, "aliasURNs", []) or [])
+        names = [(own_type, name)]
         for alias in getattr(request, "aliases", []) or []:
             if alias.HasField("urn") and alias.urn:
                 out.append(alias.urn)
@@ -149,6 +151,11 @@ class CapturingMonitor(MockMonitor):
             typ = spec.type or own_type
             chain = f"{parents}${typ}" if parents else typ
             out.append(f"{prefix}::{chain}::{spec.name or name}")
+            names.append((typ, spec.name or name))
+        parent = self._by_urn.get(request.parent) if request.parent else None
+        for parent_alias in parent.aliases if parent is not None else []:
+            parent_chain = parent_alias.rpartition("::")[0].rpartition("::")[2]
+            out += [f"{prefix}::{parent_chain}${typ}::{n}" for typ, n in names]
         return sorted(set(out) - {urn})
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
