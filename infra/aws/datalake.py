@@ -17,6 +17,7 @@ from pulumi import ResourceOptions
 from infra.aws.bucket import LogExpiry, SecureBucket
 from infra.aws.identity import service_trust_policy
 from infra.aws.keys import KmsKey
+from infra.outputs import lake_outputs
 from infra.providers import Providers
 from infra.regional import access_log_days, data_store_options, lake_tags
 from meridian.config import DataLake, StackConfig
@@ -194,16 +195,15 @@ class S3DataLake(pulumi.ComponentResource):
 
     def stack_outputs(self) -> dict[str, Any]:
         return {
-            "cloud": "aws",
-            "region": self.region,
-            "dataClass": self.config.data_class,
-            "jurisdiction": self.config.jurisdiction,
+            **lake_outputs(
+                self.config, store=self.bucket.bucket_name, zones=self.zone_uris, key_id=self.key.arn,
+                log_store=self.logs.bucket_name, replica_regions=[r.region for r in self.config.replication],
+            ),
+            # the keys these had before the uniform ones (infra/outputs.py)
             "bucket": self.bucket.bucket_name,
-            "zones": self.zone_uris,
             "kmsKeyId": self.key.key_id,
             "kmsKeyArn": self.key.arn,
             "logBucket": self.logs.bucket_name,
-            "retentionYears": self.config.retention_years,
             "replicas": [
                 {"region": r.region, "bucket": r.bucket.bucket_name, "kmsKeyArn": r.key.arn} for r in self.replicas
             ],

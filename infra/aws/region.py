@@ -21,6 +21,7 @@ from infra.aws.unseal import kms_unseal_key
 from infra.gpu_plugin import NvidiaDevicePlugin
 from infra.interconnect.gateways import AwsNetwork as AwsNetworkHandle
 from infra.observability.scrape import Target
+from infra.outputs import cluster_outputs
 from infra.regional import (
     ManagedRedis,
     ReservedAddress,
@@ -126,20 +127,19 @@ class AwsRegion(pulumi.ComponentResource):
         )
 
     def stack_outputs(self) -> dict[str, Any]:
+        pools = {kind: g.node_group_name for kind, g in self.node_pools.node_groups.items()}
         return {
-            "cloud": "aws",
-            "region": self.region,
-            "jurisdiction": self.config.jurisdiction,
-            "clusterName": self.cluster_name,
-            "endpoint": self.endpoint,
-            "kubeconfig": self.kubeconfig,
-            "kubernetesVersion": self.eks.version,
+            **cluster_outputs(
+                self.config, cluster_name=self.cluster_name, endpoint=self.endpoint, kubeconfig=self.kubeconfig,
+                kubernetes_version=self.eks.version, oidc_issuer_url=self.eks.oidc_issuer_url,
+                secrets_key_id=self.eks.secrets_key.arn, network_id=self.network.vpc_id, node_pools=pools,
+            ),
             "oidcProviderArn": self.eks.oidc_provider_arn,
-            "oidcIssuerUrl": self.eks.oidc_issuer_url,
+            "privateSubnetIds": self.network.private_subnet_ids,
+            "privateRouteTableIds": self.network.private_route_table_ids,
+            # the keys these had before the uniform ones (infra/outputs.py)
             "secretsKeyArn": self.eks.secrets_key.arn,
             "vpcId": self.network.vpc_id,
             "vpcCidr": self.network.cidr,
-            "privateSubnetIds": self.network.private_subnet_ids,
-            "privateRouteTableIds": self.network.private_route_table_ids,
-            "nodeGroups": {kind: g.node_group_name for kind, g in self.node_pools.node_groups.items()},
+            "nodeGroups": pools,
         }

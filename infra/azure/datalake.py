@@ -19,6 +19,7 @@ from infra.azure.keys import KeyVaultKey
 from infra.azure.logstore import AdlsLogStore
 from infra.azure.names import GlobalNames
 from infra.azure.storage import hardened_account, lake_sku, replica_regions
+from infra.outputs import lake_outputs
 from infra.providers import Providers
 from infra.regional import data_store_options, lake_tags
 from meridian.config import DataLake, StackConfig, Tiers
@@ -237,21 +238,18 @@ class AdlsDataLake(pulumi.ComponentResource):
 
     def stack_outputs(self) -> dict[str, Any]:
         return {
-            "cloud": "azure",
-            "region": self.region,
-            "jurisdiction": self.config.jurisdiction,
-            "dataClass": self.config.data_class,
-            "storageAccount": self.account_name,
+            **lake_outputs(
+                self.config, store=self.account_name, zones=self.zone_uris, key_id=self.key.key_id,
+                log_store=self.log_store.account_name, replica_regions=self.replica_regions,
+            ),
             "dfsEndpoint": self.dfs_endpoint,
             "sku": self.sku,
-            "zones": self.zone_uris,
-            "keyId": self.key.key_id,
             "keyUri": self.key.key_uri,
             "keyVaultId": self.key.vault_id,
-            "logStorageAccount": self.log_store.account_name,
-            "replicaRegions": self.replica_regions,
-            "retentionYears": self.config.retention_years,
             "resourceGroupName": self.resource_group_name,
+            # the keys these had before the uniform ones (infra/outputs.py)
+            "storageAccount": self.account_name,
+            "logStorageAccount": self.log_store.account_name,
         }
 
 

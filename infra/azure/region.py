@@ -20,6 +20,7 @@ from infra.azure.unseal import key_vault_unseal_key
 from infra.gpu_plugin import NvidiaDevicePlugin
 from infra.interconnect.gateways import AzureNetwork as AzureNetworkHandle
 from infra.observability.scrape import Target
+from infra.outputs import cluster_outputs
 from infra.regional import (
     ManagedRedis,
     ReservedAddress,
@@ -162,23 +163,21 @@ class AzureRegion(pulumi.ComponentResource):
 
     def stack_outputs(self) -> dict[str, Any]:
         return {
-            "cloud": "azure",
-            "region": self.region,
-            "jurisdiction": self.config.jurisdiction,
-            "clusterName": self.cluster_name,
-            "endpoint": self.endpoint,
+            **cluster_outputs(
+                self.config, cluster_name=self.cluster_name, endpoint=self.endpoint, kubeconfig=self.kubeconfig,
+                kubernetes_version=self.aks.version, oidc_issuer_url=self.oidc_issuer_url,
+                secrets_key_id=self.aks.secrets_key.key_uri_with_version, network_id=self.vnet_id,
+                node_pools=self.node_pools.pool_names,
+            ),
             "privateControlPlane": self.aks.private,
-            "kubeconfig": self.kubeconfig,
-            "kubernetesVersion": self.aks.version,
-            "oidcIssuerUrl": self.oidc_issuer_url,
-            "kmsKeyId": self.aks.secrets_key.key_uri_with_version,
             "keyVaultId": self.aks.secrets_key.vault_id,
             "resourceGroupName": self.resource_group_name,
-            "vnetId": self.vnet_id,
             "vnetName": self.vnet_name,
-            "vnetCidr": self.cidr,
             "nodeSubnetId": self.network.node_subnet_id,
             "gatewaySubnetId": self.gateway_subnet_id,
             "egressIp": self.network.egress_ip,
-            "nodePools": self.node_pools.pool_names,
+            # the keys these had before the uniform ones (infra/outputs.py)
+            "kmsKeyId": self.aks.secrets_key.key_uri_with_version,
+            "vnetId": self.vnet_id,
+            "vnetCidr": self.cidr,
         }

@@ -21,6 +21,7 @@ from pulumi import ResourceOptions
 
 from infra.gcp.bucket import LogExpiry, SecureBucket
 from infra.gcp.keys import KmsKey
+from infra.outputs import lake_outputs
 from infra.providers import Providers
 from infra.regional import access_log_days, data_store_options, lake_tags
 from meridian.config import DataLake, StackConfig
@@ -175,15 +176,14 @@ class GcsDataLake(pulumi.ComponentResource):
 
     def stack_outputs(self) -> dict[str, Any]:
         return {
-            "cloud": "gcp",
-            "region": self.region,
-            "dataClass": self.config.data_class,
-            "jurisdiction": self.config.jurisdiction,
+            **lake_outputs(
+                self.config, store=self.bucket.bucket_name, zones=self.zone_uris, key_id=self.key.key_id,
+                log_store=self.logs.bucket_name, replica_regions=[r.region for r in self.config.replication],
+            ),
+            # the keys these had before the uniform ones (infra/outputs.py)
             "bucket": self.bucket.bucket_name,
-            "zones": self.zone_uris,
             "kmsKeyId": self.key.key_id,
             "logBucket": self.logs.bucket_name,
-            "retentionYears": self.config.retention_years,
             "replicas": [
                 {"region": r.region, "bucket": r.bucket.bucket_name, "kmsKeyId": r.key.key_id} for r in self.replicas
             ],

@@ -20,6 +20,7 @@ from infra.gcp.redis import memorystore_redis
 from infra.gcp.unseal import cloud_kms_unseal_key
 from infra.interconnect.gateways import GcpNetwork as GcpNetworkHandle
 from infra.observability.scrape import Target
+from infra.outputs import cluster_outputs
 from infra.regional import (
     ManagedRedis,
     ReservedAddress,
@@ -132,18 +133,15 @@ class GcpRegion(pulumi.ComponentResource):
 
     def stack_outputs(self) -> dict[str, Any]:
         return {
-            "cloud": "gcp",
-            "region": self.region,
+            **cluster_outputs(
+                self.config, cluster_name=self.cluster_name, endpoint=self.endpoint, kubeconfig=self.kubeconfig,
+                kubernetes_version=self.gke.version, oidc_issuer_url=self.gke.oidc_issuer_url,
+                secrets_key_id=self.gke.secrets_key.key_id, network_id=self.network.network_id,
+                node_pools=self.node_pools.pool_names,
+            ),
             "project": self.project,
-            "jurisdiction": self.config.jurisdiction,
-            "clusterName": self.cluster_name,
-            "endpoint": self.endpoint,
             "privateEndpoint": self.gke.private_endpoint,
-            "kubeconfig": self.kubeconfig,
-            "kubernetesVersion": self.gke.version,
             "workloadPool": self.workload_pool,
-            "oidcIssuerUrl": self.gke.oidc_issuer_url,
-            "secretsKeyId": self.gke.secrets_key.key_id,
             "networkSelfLink": self.network.network_self_link,
             "subnetworkSelfLink": self.network.subnetwork_self_link,
             "routerName": self.network.router_name,
