@@ -24,6 +24,10 @@ INTERNAL_LB_ANNOTATIONS: dict[str, dict[str, str]] = {
 }
 
 
+# The record a private name of an internal load balancer gets: AWS NLBs have DNS names, the others IPs.
+INTERNAL_LB_RECORD: dict[str, str] = {"aws": "CNAME", "gcp": "A", "azure": "A"}
+
+
 def source_ranges(stack: StackConfig, cluster: Cluster) -> list[str]:
     """Who may reach an internal load balancer of `cluster`: its own network and every privately
     linked peer's ranges (GKE pod ranges included). Set as the Service's loadBalancerSourceRanges:

@@ -115,7 +115,7 @@ def _private_dns(
             records += vault_records(stack, r.config, vault.internal_address)
         if records:
             out[name] = PrivateDns(
-                f"{name}-dns", cluster=r.config, network=r.network_handle(), stack=stack, records=records,
+                f"{name}-dns", cluster=r.config, zones=r, stack=stack, records=records,
                 opts=pulumi.ResourceOptions(providers=[providers.for_cloud(r.config.cloud, r.config.region)]),
             )
     return out

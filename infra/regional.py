@@ -12,6 +12,7 @@ from meridian.config import Cluster, DataLake, StackConfig
 if TYPE_CHECKING:
     from infra.interconnect.gateways import ClusterNetwork
     from infra.observability.scrape import Target
+    from infra.private_dns import PrivateZone
 from meridian.tags import DATA_CLASS_KEY, residency_tags
 
 POOL_LABEL = "meridian.io/pool"  # node label: system | workload | gpu, on every cloud
@@ -117,6 +118,13 @@ class RegionalCluster(UnsealKeySource, Protocol):
     def network_handle(self) -> ClusterNetwork:
         """What the interconnect attaches to: the VPC and its private route tables (AWS), the VPC
         network (GCP), the VNet with its gateway subnet and resource group (Azure)."""
+        ...
+
+    def private_zone(self, name: str, *, domain: str, tags: dict[str, str], parent: pulumi.Resource) -> PrivateZone:
+        """A private DNS zone for `domain` seen from this cluster's network only, its resources (and
+        its records') children of `parent`: a Route 53 private hosted zone on the VPC (AWS), a Cloud
+        DNS private zone on the VPC network (GCP), a Private DNS zone linked to the VNet (Azure).
+        (infra.private_dns.PrivateDns; structurally a PrivateZoneSource.)"""
         ...
 
     def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:

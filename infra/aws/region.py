@@ -16,12 +16,14 @@ from infra.aws.lb_controller import AwsLoadBalancerController
 from infra.aws.network import AwsNetwork
 from infra.aws.nodepools import EksNodePools
 from infra.aws.observability import AmpCollection
+from infra.aws.private_dns import route53_private_zone
 from infra.aws.redis import elasticache_redis
 from infra.aws.unseal import kms_unseal_key
 from infra.gpu_plugin import NvidiaDevicePlugin
 from infra.interconnect.gateways import AwsNetwork as AwsNetworkHandle
 from infra.observability.scrape import Target
 from infra.outputs import cluster_outputs
+from infra.private_dns import PrivateZone
 from infra.regional import (
     ManagedRedis,
     ReservedAddress,
@@ -91,6 +93,12 @@ class AwsRegion(pulumi.ComponentResource):
 
     def network_handle(self) -> AwsNetworkHandle:
         return AwsNetworkHandle(vpc_id=self.network.vpc_id, route_table_ids=list(self.network.private_route_table_ids))
+
+    def private_zone(self, name: str, *, domain: str, tags: dict[str, str], parent: pulumi.Resource) -> PrivateZone:
+        """A Route 53 private hosted zone on the VPC (infra/aws/private_dns.py)."""
+        return route53_private_zone(
+            name, cluster=self.config, domain=domain, vpc_id=self.network.vpc_id, tags=tags, parent=parent
+        )
 
     def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:
         """The ingress address (infra/aws/ingress.py)."""

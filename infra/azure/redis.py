@@ -11,7 +11,7 @@ import pulumi_azure_native.redis as cache  # azure-native 3: cache -> redis
 from pulumi import ResourceOptions
 
 from infra.azure.network import AzureNetwork
-from infra.private_dns import azure_linked_zone
+from infra.azure.private_dns import azure_linked_zone
 from infra.regional import ManagedRedis, data_store_options
 from meridian.config import Cluster, StackConfig
 

@@ -15,12 +15,14 @@ from infra.azure.names import GlobalNames
 from infra.azure.network import AzureNetwork
 from infra.azure.nodepools import AksNodePools
 from infra.azure.observability import AzureMonitorCollection
+from infra.azure.private_dns import azure_private_zone
 from infra.azure.redis import azure_cache_redis
 from infra.azure.unseal import key_vault_unseal_key
 from infra.gpu_plugin import NvidiaDevicePlugin
 from infra.interconnect.gateways import AzureNetwork as AzureNetworkHandle
 from infra.observability.scrape import Target
 from infra.outputs import cluster_outputs
+from infra.private_dns import PrivateZone
 from infra.regional import (
     ManagedRedis,
     ReservedAddress,
@@ -145,6 +147,13 @@ class AzureRegion(pulumi.ComponentResource):
         return AzureNetworkHandle(
             resource_group_name=net.resource_group_name, gateway_subnet_id=net.gateway_subnet_id,
             vnet_name=net.vnet_name, vnet_id=net.vnet_id,
+        )
+
+    def private_zone(self, name: str, *, domain: str, tags: dict[str, str], parent: pulumi.Resource) -> PrivateZone:
+        """A Private DNS zone in the cluster's resource group, linked to the VNet (infra/azure/private_dns.py)."""
+        return azure_private_zone(
+            name, cluster=self.config, domain=domain, resource_group=self.network.resource_group_name,
+            vnet_id=self.network.vnet_id, tags=tags, parent=parent,
         )
 
     def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:

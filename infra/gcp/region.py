@@ -16,11 +16,13 @@ from infra.gcp.log_routing import GkeLogRouting
 from infra.gcp.network import GcpNetwork
 from infra.gcp.nodepools import GkeNodePools
 from infra.gcp.observability import GmpCollection
+from infra.gcp.private_dns import cloud_dns_private_zone
 from infra.gcp.redis import memorystore_redis
 from infra.gcp.unseal import cloud_kms_unseal_key
 from infra.interconnect.gateways import GcpNetwork as GcpNetworkHandle
 from infra.observability.scrape import Target
 from infra.outputs import cluster_outputs
+from infra.private_dns import PrivateZone
 from infra.regional import (
     ManagedRedis,
     ReservedAddress,
@@ -99,6 +101,12 @@ class GcpRegion(pulumi.ComponentResource):
 
     def network_handle(self) -> GcpNetworkHandle:
         return GcpNetworkHandle(network=self.network.network_id)
+
+    def private_zone(self, name: str, *, domain: str, tags: dict[str, str], parent: pulumi.Resource) -> PrivateZone:
+        """A Cloud DNS private zone on the VPC network (infra/gcp/private_dns.py)."""
+        return cloud_dns_private_zone(
+            name, cluster=self.config, domain=domain, network=self.network.network_id, tags=tags, parent=parent
+        )
 
     def reserve_ingress_address(self, name: str, *, stack: StackConfig, parent: pulumi.Resource) -> ReservedAddress:
         """The ingress address (infra/gcp/ingress.py)."""

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 
 import pulumi
 
-from infra.private_dns import DnsRecord, record_type
+from infra.internal_lb import INTERNAL_LB_RECORD
+from infra.private_dns import DnsRecord
 from infra.router_deploy import config_gen
 from meridian.config import Cluster, StackConfig
 
@@ -33,6 +34,6 @@ def router_records(
         raise ValueError(f"edge DNS for {cluster.name}: no internal router address for {', '.join(missing)}")
     zone = config_gen.router_section(stack).internal_domain
     return [
-        DnsRecord(zone, config_gen.peer_host(stack, t), record_type(t.cloud), addresses[t.name])
+        DnsRecord(zone, config_gen.peer_host(stack, t), INTERNAL_LB_RECORD[t.cloud], addresses[t.name])
         for t in targets
     ]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pulumi
 
-from infra.private_dns import DnsRecord, record_type
+from infra.internal_lb import INTERNAL_LB_RECORD
+from infra.private_dns import DnsRecord
 from infra.vault.router_contract import router_reads, vault_hostname
 from meridian.config import Cluster, StackConfig
 
@@ -36,4 +37,4 @@ def vault_records(stack: StackConfig, cluster: Cluster, address: pulumi.Input[st
         return []
     host = vault_hostname(stack.vault)
     zone = host.split(".", 1)[1]
-    return [DnsRecord(zone, host, record_type(stack.cluster(stack.vault.cluster).cloud), address)]
+    return [DnsRecord(zone, host, INTERNAL_LB_RECORD[stack.cluster(stack.vault.cluster).cloud], address)]
