@@ -10,7 +10,7 @@ import pulumi
 from meridian.config import Cluster, DataLake, StackConfig
 
 if TYPE_CHECKING:
-    from infra.interconnect.gateways import ClusterNetwork
+    from infra.interconnect.gateways import NetworkHandle
     from infra.observability.scrape import Target
     from infra.private_dns import PrivateZone
 from meridian.tags import DATA_CLASS_KEY, residency_tags
@@ -115,7 +115,7 @@ class RegionalCluster(UnsealKeySource, Protocol):
         """The cloud's managed Prometheus collecting (and alerting on) this cluster's router."""
         ...
 
-    def network_handle(self) -> ClusterNetwork:
+    def network_handle(self) -> NetworkHandle:
         """What the interconnect attaches to: the VPC and its private route tables (AWS), the VPC
         network (GCP), the VNet with its gateway subnet and resource group (Azure)."""
         ...

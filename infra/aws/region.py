@@ -12,6 +12,7 @@ from infra.aws.autoscaler import ClusterAutoscaler
 from infra.aws.cluster import EksCluster
 from infra.aws.identity import irsa_workload_identity
 from infra.aws.ingress import elastic_ips
+from infra.aws.interconnect import AwsNetworkHandle
 from infra.aws.lb_controller import AwsLoadBalancerController
 from infra.aws.network import AwsNetwork
 from infra.aws.nodepools import EksNodePools
@@ -20,7 +21,6 @@ from infra.aws.private_dns import route53_private_zone
 from infra.aws.redis import elasticache_redis
 from infra.aws.unseal import kms_unseal_key
 from infra.gpu_plugin import NvidiaDevicePlugin
-from infra.interconnect.gateways import AwsNetwork as AwsNetworkHandle
 from infra.observability.scrape import Target
 from infra.outputs import cluster_outputs
 from infra.private_dns import PrivateZone

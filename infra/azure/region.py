@@ -11,6 +11,7 @@ from pulumi import ResourceOptions
 from infra.azure.cluster import AksCluster
 from infra.azure.identity import aks_workload_identity, client_config
 from infra.azure.ingress import static_public_ip
+from infra.azure.interconnect import AzureNetworkHandle
 from infra.azure.names import GlobalNames
 from infra.azure.network import AzureNetwork
 from infra.azure.nodepools import AksNodePools
@@ -19,7 +20,6 @@ from infra.azure.private_dns import azure_private_zone
 from infra.azure.redis import azure_cache_redis
 from infra.azure.unseal import key_vault_unseal_key
 from infra.gpu_plugin import NvidiaDevicePlugin
-from infra.interconnect.gateways import AzureNetwork as AzureNetworkHandle
 from infra.observability.scrape import Target
 from infra.outputs import cluster_outputs
 from infra.private_dns import PrivateZone

@@ -12,6 +12,7 @@ from pulumi import ResourceOptions
 from infra.gcp.cluster import GkeCluster
 from infra.gcp.identity import NodeServiceAccount, gke_workload_identity
 from infra.gcp.ingress import external_address
+from infra.gcp.interconnect import GcpNetworkHandle
 from infra.gcp.log_routing import GkeLogRouting
 from infra.gcp.network import GcpNetwork
 from infra.gcp.nodepools import GkeNodePools
@@ -19,7 +20,6 @@ from infra.gcp.observability import GmpCollection
 from infra.gcp.private_dns import cloud_dns_private_zone
 from infra.gcp.redis import memorystore_redis
 from infra.gcp.unseal import cloud_kms_unseal_key
-from infra.interconnect.gateways import GcpNetwork as GcpNetworkHandle
 from infra.observability.scrape import Target
 from infra.outputs import cluster_outputs
 from infra.private_dns import PrivateZone

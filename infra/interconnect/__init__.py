@@ -1,7 +1,8 @@
-"""The private mesh between clouds: IPsec VPN with BGP, or dedicated partner circuits, per link."""
+"""The private mesh between clouds: IPsec VPN with BGP, or dedicated partner circuits, per link.
+Each cloud's end is in infra/<cloud>/interconnect.py (its network handle and gateway)."""
 
-from infra.interconnect.gateways import AwsNetwork, AzureNetwork, ClusterNetwork, GcpNetwork
+from infra.interconnect.gateways import Gateway, NetworkHandle
 from infra.interconnect.mesh import Interconnect
 from infra.interconnect.plan import LinkPlan, Tunnel, link_plans
 
-__all__ = ["AwsNetwork", "AzureNetwork", "ClusterNetwork", "GcpNetwork", "Interconnect", "LinkPlan", "Tunnel", "link_plans"]
+__all__ = ["Gateway", "Interconnect", "LinkPlan", "NetworkHandle", "Tunnel", "link_plans"]

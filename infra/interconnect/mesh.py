@@ -7,18 +7,10 @@ from typing import Any
 
 import pulumi
 
-from infra.interconnect.gateways import (
-    AwsGateway,
-    AwsNetwork,
-    AzureGateway,
-    AzureNetwork,
-    ClusterNetwork,
-    GcpGateway,
-    GcpNetwork,
-)
-from infra.interconnect.links import DedicatedLink, Gateway, VpnLink
+from infra.interconnect.gateways import Gateway, NetworkHandle
+from infra.interconnect.links import DedicatedLink, VpnLink
 from infra.interconnect.peering import PeeringLink
-from infra.interconnect.plan import azure_custom_bgp_addresses, link_plans
+from infra.interconnect.plan import link_plans
 from meridian.config import StackConfig
 
 MEGAPORT_ASN = 133937  # the partner cloud router's ASN facing the clouds (Megaport MCR default)
@@ -35,7 +27,7 @@ class Interconnect(pulumi.ComponentResource):
         name: str,
         *,
         stack: StackConfig,
-        networks: Mapping[str, ClusterNetwork],
+        networks: Mapping[str, NetworkHandle],
         providers: Mapping[str, pulumi.ProviderResource],
         partner_asn: int = MEGAPORT_ASN,
         opts: pulumi.ResourceOptions | None = None,
@@ -50,29 +42,14 @@ class Interconnect(pulumi.ComponentResource):
         vpn = link_plans(stack, "vpn")
         dedicated = link_plans(stack, "dedicated")
         linked = sorted({c.name for p in vpn + dedicated for c in (p.first, p.second)})
-        vpn_ends = {c.name for p in vpn for c in (p.first, p.second)}
         self.gateways = {}
         for cluster_name in linked:
             cl = stack.cluster(cluster_name)
-            net = networks[cluster_name]
             asn = ic.asn_of(cl.name, cl.cloud) if ic else 0
-            gopts = pulumi.ResourceOptions(parent=self, provider=providers[cluster_name])
-            if isinstance(net, AwsNetwork):
-                self.gateways[cluster_name] = AwsGateway(f"{cluster_name}-gw", cluster=cl, network=net, asn=asn, opts=gopts)
-            elif isinstance(net, GcpNetwork):
-                self.gateways[cluster_name] = GcpGateway(
-                    f"{cluster_name}-gw", cluster=cl, network=net, asn=asn, vpn=cluster_name in vpn_ends, opts=gopts
-                )
-            else:
-                assert isinstance(net, AzureNetwork)
-                self.gateways[cluster_name] = AzureGateway(
-                    f"{cluster_name}-gw",
-                    cluster=cl,
-                    network=net,
-                    asn=asn,
-                    custom_bgp_addresses=azure_custom_bgp_addresses(vpn, cluster_name),
-                    opts=gopts,
-                )
+            self.gateways[cluster_name] = networks[cluster_name].gateway(
+                f"{cluster_name}-gw", cluster=cl, asn=asn, vpn=vpn,
+                opts=pulumi.ResourceOptions(parent=self, provider=providers[cluster_name]),
+            )
         # A link's resources live on both clouds: each child resource inherits the provider of its
         # cloud from the component's `providers` map.
         self.vpn_links = {}

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from infra.interconnect.gateways import ClusterNetwork
+from infra.interconnect.gateways import NetworkHandle
 from infra.regional import RegionalCluster
 
 
-def networks_of(regions: Mapping[str, RegionalCluster]) -> dict[str, ClusterNetwork]:
+def networks_of(regions: Mapping[str, RegionalCluster]) -> dict[str, NetworkHandle]:
     return {name: r.network_handle() for name, r in regions.items()}

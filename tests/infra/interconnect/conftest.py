@@ -15,19 +15,22 @@ SUBNET = VNET + "/subnets/GatewaySubnet"
 
 
 def mesh_program() -> None:
-    from infra.interconnect import AwsNetwork, AzureNetwork, ClusterNetwork, GcpNetwork, Interconnect
+    from infra.aws.interconnect import AwsNetworkHandle
+    from infra.azure.interconnect import AzureNetworkHandle
+    from infra.gcp.interconnect import GcpNetworkHandle
+    from infra.interconnect import Interconnect, NetworkHandle
     from infra.providers import Providers
 
     stack: StackConfig = load_from_pulumi()
     providers = Providers(stack)
-    networks: dict[str, ClusterNetwork] = {}
+    networks: dict[str, NetworkHandle] = {}
     for c in stack.clusters:
         if c.cloud == "aws":
-            networks[c.name] = AwsNetwork(vpc_id=f"vpc-{c.name}", route_table_ids=[f"rtb-{c.name}-a", f"rtb-{c.name}-b"])
+            networks[c.name] = AwsNetworkHandle(vpc_id=f"vpc-{c.name}", route_table_ids=[f"rtb-{c.name}-a", f"rtb-{c.name}-b"])
         elif c.cloud == "gcp":
-            networks[c.name] = GcpNetwork(network=f"projects/p/global/networks/{c.name}")
+            networks[c.name] = GcpNetworkHandle(network=f"projects/p/global/networks/{c.name}")
         else:
-            networks[c.name] = AzureNetwork(
+            networks[c.name] = AzureNetworkHandle(
                 resource_group_name=f"rg-{c.name}",
                 gateway_subnet_id=SUBNET.format(rg=f"rg-{c.name}", c=c.name),
                 vnet_name=f"{c.name}-vnet",
