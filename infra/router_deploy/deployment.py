@@ -35,7 +35,7 @@ Upstream credentials: the Vault Agent injector logs in to the cluster's Kubernet
 role with the pod's projected ServiceAccount token, verifies Vault's TLS with the Vault CA (Secret
 `vault-ca`), and writes each credential to /vault/secrets/<name>, which the config names as
 `api_key_file` / `aws_credentials_file`. Role, auth path, Vault address, paths and templates all come
-from infra.vault.router_contract, the same functions Vault's role and policy are built from."""
+from infra.router_contract.vault, the same functions Vault's role and policy are built from."""
 
 from __future__ import annotations
 
@@ -59,10 +59,10 @@ from infra.ingress.address import IngressAddress
 from infra.internal_lb import INTERNAL_LB_ANNOTATIONS, lb_address, source_ranges
 from infra.observability.scrape import scraper_peers
 from infra.regional import RegionalCluster
-from infra.router_deploy import config_gen
+from infra.router_contract import config_gen
+from infra.router_contract import vault as contract
 from infra.router_deploy.identity import SERVICE_ACCOUNT, RouterIdentity
 from infra.router_deploy.redis import NON_ROOT_UID, RouterRedis
-from infra.vault import router_contract as contract
 from meridian.config import Cluster, StackConfig
 from meridian.config.problems import PRIVATE_RANGES as RFC1918
 

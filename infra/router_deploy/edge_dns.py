@@ -10,7 +10,7 @@ import pulumi
 
 from infra.internal_lb import INTERNAL_LB_RECORD
 from infra.private_dns import DnsRecord
-from infra.router_deploy import config_gen
+from infra.router_contract import config_gen
 from meridian.config import Cluster, StackConfig
 
 

@@ -11,7 +11,7 @@ Each cloud's binding is the cluster region's `workload_identity` (infra.regional
 implemented in infra/<cloud>/identity.py); this component only says what the router may do.
 
 The same ServiceAccount logs in to Vault's Kubernetes auth role: its name, namespace and role are
-infra.vault.router_contract's, which Vault binds."""
+infra.router_contract.vault's, which Vault binds."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import pulumi_kubernetes.meta.v1 as meta
 from pulumi import ResourceOptions
 
 from infra.regional import RegionalCluster, WorkloadGrants
-from infra.vault.router_contract import ROUTER_SERVICE_ACCOUNT, bedrock_policy, router_identity
+from infra.router_contract.vault import ROUTER_SERVICE_ACCOUNT, bedrock_policy, router_identity
 from meridian.config import Cluster, StackConfig
 
 SERVICE_ACCOUNT = ROUTER_SERVICE_ACCOUNT

@@ -5,7 +5,7 @@ Mounts: file audit device, KV v2 (`kv/`), PKI (root `pki/` signing intermediate 
 `service` role), database (configured connections), AWS / GCP / Azure dynamic credentials (each from
 its own config secret), one Kubernetes auth backend per cluster (`kubernetes-<cluster>`), and per
 cluster the router's policy and role, its AWS STS role and GCP roleset, and its seeded KV secrets - all
-at the paths of infra.vault.router_contract, which the router's agent templates read too."""
+at the paths of infra.router_contract.vault, which the router's agent templates read too."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ import pulumi_vault.kv as kv
 import pulumi_vault.pkisecret as pki
 from pulumi import ResourceOptions
 
-from infra.vault import router_contract as contract
+from infra.router_contract import vault as contract
 from infra.vault.inputs import KubernetesAuthTarget
 from infra.vault.policies import (
     KV_MOUNT,
@@ -50,7 +50,7 @@ CLOUD_CREDENTIAL_KEYS = {
 DATABASE_CREDENTIALS_KEY = "vaultDatabaseCredentials"  # {"<db name>": {"username": ..., "password": ...}}
 # The router's static upstream credentials, seeded to kv/router/<cluster>/<name> (field api_key) for
 # every cluster whose router reads <name>: {"<name>": "<key>" | {"<cluster>": "<key>", ...}}, names
-# from router_contract.STATIC_SECRETS (e.g. "azure-openai-api-key", "edge-api-key").
+# from infra.router_contract.vault.STATIC_SECRETS (e.g. "azure-openai-api-key", "edge-api-key").
 ROUTER_UPSTREAM_KEYS_KEY = "routerUpstreamKeys"
 
 DB_PLUGINS = {"postgresql": "postgresql", "postgres": "postgresql", "mysql": "mysql"}

@@ -10,7 +10,7 @@ import pulumi
 
 from infra.internal_lb import INTERNAL_LB_RECORD
 from infra.private_dns import DnsRecord
-from infra.vault.router_contract import router_reads, vault_hostname
+from infra.router_contract.vault import router_reads, vault_hostname
 from meridian.config import Cluster, StackConfig
 
 

@@ -2,7 +2,7 @@
 Vault API, so workloads there read secrets through an injected agent (Kubernetes auth, no token in
 their config). Also lets the router's service account review its own login token (auth-delegator):
 Vault checks remote clusters' logins with the caller's JWT. The router's identity is the one of
-infra.vault.router_contract (the `router` section's namespace), the same the Vault role binds."""
+infra.router_contract.vault (the `router` section's namespace), the same the Vault role binds."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pulumi_kubernetes.meta.v1 as meta
 import pulumi_kubernetes.rbac.v1 as rbac
 from pulumi import ResourceOptions
 
-from infra.vault.router_contract import RouterIdentity, auth_path
+from infra.router_contract.vault import RouterIdentity, auth_path
 from infra.vault.server import CHART_REPO
 from meridian.config import Vault
 

@@ -9,10 +9,10 @@ from typing import Any
 import pulumi
 from pulumi import ResourceOptions
 
+from infra.router_contract.vault import router_identity
 from infra.vault.config import CA_CERT_FILE_KEY, TOKEN_KEY, VaultConfig
 from infra.vault.injector import VaultAgentInjector
 from infra.vault.inputs import KubernetesAuthTarget, VaultHost
-from infra.vault.router_contract import router_identity
 from infra.vault.server import VaultServer
 from infra.vault.unseal import VaultUnsealKey
 from meridian.config import StackConfig

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from infra.vault.router_contract import KV_MOUNT, SecretRead, policy_name
+from infra.router_contract.vault import KV_MOUNT, SecretRead, policy_name
 
 PKI_ROOT_MOUNT = "pki"
 PKI_MOUNT = "pki_int"
@@ -27,7 +27,7 @@ def to_hcl(rules: list[Rule]) -> str:
 
 def router_rules(reads: list[SecretRead]) -> list[Rule]:
     """The router of one cluster may read exactly what its agent templates read
-    (infra.vault.router_contract.router_reads): not list them, nor another cluster's, nor sys/."""
+    (infra.router_contract.vault.router_reads): not list them, nor another cluster's, nor sys/."""
     return [Rule(r.path, ("read",)) for r in reads]
 
 

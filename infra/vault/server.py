@@ -13,8 +13,8 @@ import pulumi_kubernetes.meta.v1 as meta
 from pulumi import ResourceOptions
 
 from infra.internal_lb import INTERNAL_LB_ANNOTATIONS, lb_address, source_ranges
+from infra.router_contract.vault import API_PORT, vault_api_address, vault_hostname
 from infra.vault.inputs import VAULT_NAMESPACE, VAULT_SERVICE_ACCOUNT
-from infra.vault.router_contract import API_PORT, vault_api_address, vault_hostname
 from infra.vault.storage import VaultStorageClass
 from infra.vault.tls import TLS_SECRET, VaultTls
 from infra.vault.unseal import VaultUnsealKey
@@ -32,7 +32,7 @@ SERVER_POD_LABELS = SERVER_SELECTOR
 
 
 def vault_address(cfg: Vault) -> str:
-    """The API address (one definition: infra.vault.router_contract, which the router uses too)."""
+    """The API address (one definition: infra.router_contract.vault, which the router uses too)."""
     return vault_api_address(cfg)
 
 

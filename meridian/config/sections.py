@@ -342,7 +342,7 @@ class Vault(ConfigModel):
     # Region of the AWS secrets engine's STS/IAM calls.
     aws_region: str = "us-east-1"
     # The router's identity in Vault (Kubernetes auth role `router`) is the router section's
-    # namespace + ServiceAccount `router`: infra.vault.router_contract, no second copy here.
+    # namespace + ServiceAccount `router`: infra.router_contract.vault, no second copy here.
 
 
 # --------------------------------------------------------------------------- router
@@ -454,7 +454,7 @@ class Router(ConfigModel):
     key_rate_limits: RouterRateLimits | None = None  # every API key without its own
     model_groups: dict[str, RouterModelGroup] = Field(default_factory=dict)
     # Vault: role, auth path, secret paths and (with a `vault` section) the address all come from
-    # infra.vault.router_contract. vaultAddress only for a Vault outside the stack (no `vault` section).
+    # infra.router_contract.vault. vaultAddress only for a Vault outside the stack (no `vault` section).
     vault_address: str | None = Field(default=None, pattern=r"^https://[^\s/]+(:[0-9]+)?$")
     # renovate: image
     redis_image: str = "docker.io/library/redis:7.2.5-alpine"

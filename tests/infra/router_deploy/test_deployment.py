@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from infra.router_deploy import config_gen
+from infra.router_contract import config_gen
 from meridian.config import load_stack_file
 from meridian.plan.runner import Plan, run_plan
 from tests.conftest import ROOT

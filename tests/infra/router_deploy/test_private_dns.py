@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from infra.router_deploy import config_gen
+from infra.router_contract import config_gen
+from infra.router_contract.vault import vault_hostname
 from infra.router_deploy.edge_dns import dns_targets
 from infra.vault.dns import reaches_vault
-from infra.vault.router_contract import vault_hostname
 from meridian.config import load_stack_file
 from meridian.plan.runner import Plan
 from tests.conftest import ROOT

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.router_deploy import config_gen
+from infra.router_contract import config_gen
 from meridian.plan.mock_state.other import _SECRET_SIG, _SECRET_SIG_KEY
 from meridian.plan.runner import Plan
 from tests.infra.router_deploy.helpers import k8s_objects, plan_routers, stack_with

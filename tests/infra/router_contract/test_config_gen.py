@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from meridian_router.config import ConfigError, parse_config
 
-from infra.router_deploy import config_gen
+from infra.router_contract import config_gen
 from meridian import catalog
 from meridian.config import load_stack_file
 from meridian.config.stack import _cross_checks
@@ -100,7 +100,7 @@ def test_a_config_the_router_refuses_fails_generation() -> None:
 
 
 def test_vault_templates_only_for_backends_used() -> None:
-    from infra.vault.router_contract import router_reads
+    from infra.router_contract.vault import router_reads
 
     cfg = load_stack_file(ROOT / "Pulumi.dev.yaml")
     assert {r.file for r in router_reads(cfg, "aws-dev-use1")} == {config_gen.SECRET_AWS}

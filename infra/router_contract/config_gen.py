@@ -18,7 +18,7 @@ but to a backend in J.
 
 Secrets never appear here: upstream keys are files Vault Agent writes (`api_key_file`; Bedrock's
 rotating STS keys: `aws_credentials_file`), the managed Redis password comes from an environment
-variable (`url_env`). Which Vault path fills each file: infra.vault.router_contract.router_reads."""
+variable (`url_env`). Which Vault path fills each file: infra.router_contract.vault.router_reads."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ Both sides call these functions and nothing else:
                               the GCP roleset per cluster, the injector's auth-delegator binding;
   router (infra/router_deploy) the ServiceAccount, the agent annotations and templates, the IRSA
                               policy (same Bedrock policy as the STS role).
-tests/infra/vault/test_router_contract.py plans both and fails if they drift apart.
+tests/infra/router_contract/test_vault.py plans both and fails if they drift apart.
 
 Secret layout: one KV v2 secret per upstream credential and cluster, field `api_key`:
   kv/router/<cluster>/<file>       (read path kv/data/router/<cluster>/<file>)
@@ -26,7 +26,7 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-from infra.router_deploy import config_gen
+from infra.router_contract import config_gen
 from meridian import catalog
 from meridian.config import StackConfig, Vault
 
