@@ -2,7 +2,8 @@
 
 A fingerprint is, per URN, a hash of everything the plan records for the resource (type, inputs,
 outputs, parent, dependencies, property dependencies, protection, aliases...) except where in our
-source it was registered. tests/fixtures/plan_fingerprints/<stack>.json holds the fingerprints of
+source it was registered; a router ConfigMap's config file counts by its parsed content (the key
+order of the YAML is not configuration). tests/fixtures/plan_fingerprints/<stack>.json holds the fingerprints of
 the plans recorded before the last refactor; tests/test_plan_unchanged.py compares every session's
 plans against them.
 
@@ -19,14 +20,33 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "plan_fingerprints"
 IGNORED = frozenset({"sourcePosition"})  # moves with the code, not with what is deployed
+
+
+ROUTER_CONFIG = "router.yaml"  # infra.router_contract.config_gen.CONFIG_FILE
+
+
+def _canonical(r: dict[str, Any]) -> dict[str, Any]:
+    """A router ConfigMap by what its config file says, not how the YAML orders its keys (the
+    router parses the file: key order is not configuration)."""
+    if r["type"] != "kubernetes:core/v1:ConfigMap":
+        return r
+    out = dict(r)
+    for part in ("inputs", "outputs"):
+        data = (r.get(part) or {}).get("data")
+        if isinstance(data, dict) and isinstance(data.get(ROUTER_CONFIG), str):
+            parsed = json.dumps(yaml.safe_load(data[ROUTER_CONFIG]), sort_keys=True)
+            out[part] = {**r[part], "data": {**data, ROUTER_CONFIG: parsed}}
+    return out
 
 
 def fingerprints(document: dict[str, Any]) -> dict[str, str]:
     out = {}
     for r in document["deployment"]["resources"]:
-        kept = {k: v for k, v in r.items() if k not in IGNORED}
+        kept = {k: v for k, v in _canonical(r).items() if k not in IGNORED}
         out[r["urn"]] = hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:20]
     return out
 

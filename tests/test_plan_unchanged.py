@@ -8,7 +8,10 @@ Issue 17 names two changes, and only these are allowed:
   matched by its URN or, as the engine does, by an alias to a recorded URN, so the components and
   everything under them move in state and nothing is replaced;
 - the uniform stack output keys (infra/outputs.py) added beside the old ones: they are taken out of
-  the regions', lakes' and stack's outputs before comparing, and the old keys must be unchanged."""
+  the regions', lakes' and stack's outputs before comparing, and the old keys must be unchanged;
+- the router ConfigMaps rendered from the router's typed config: the same configuration with the
+  keys in the model's order, so they are compared by parsed content (tests/plan_fingerprint.py;
+  the Deployments' config checksum, taken over the content, is unchanged: no pod restarts)."""
 
 from __future__ import annotations
 

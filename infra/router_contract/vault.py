@@ -161,14 +161,14 @@ def _gcp_template(path: str) -> str:
 def router_reads(stack: StackConfig, cluster: str) -> list[SecretRead]:
     """Everything the router of `cluster` reads from Vault: only what its backends use."""
     cfg = config_gen.router_config(stack, cluster, redis_url=None)
-    backends = cfg["backends"]
-    files = {b["api_key_file"] for b in backends if b.get("api_key_file")}
+    backends = cfg.backends
+    files = {b.api_key_file for b in backends if b.api_key_file}
     out: list[SecretRead] = []
     for name in STATIC_SECRETS:
         if config_gen.secret_file(name) in files:
             path = kv_read_path(cluster, name)
             out.append(SecretRead(name, path, "kv", _kv_template(path)))
-    if any(b["provider"] == "bedrock" for b in backends):
+    if any(b.provider == "bedrock" for b in backends):
         path = aws_sts_path(cluster)
         out.append(SecretRead(config_gen.SECRET_AWS, path, "aws", _aws_template(path)))
     if config_gen.secret_file(config_gen.SECRET_VERTEX) in files:
@@ -183,7 +183,7 @@ def router_reads(stack: StackConfig, cluster: str) -> list[SecretRead]:
 def bedrock_regions(stack: StackConfig, cluster: str) -> list[str]:
     """The regions whose Bedrock the router of `cluster` may call (its allowed jurisdictions only)."""
     c = stack.cluster(cluster)
-    return sorted({b["region"] for b in config_gen.cloud_backends(stack, c) if b["provider"] == "bedrock"})
+    return sorted({b.region or "" for b in config_gen.cloud_backends(stack, c) if b.provider == "bedrock"})
 
 
 def bedrock_policy(regions: list[str]) -> str:

@@ -127,7 +127,7 @@ def vault_annotations(
 
 class RouterDeployment(pulumi.ComponentResource):
     """The router on one cluster. Public attributes:
-      config (dict: the generated router config, password-less); config_yaml (Output[str]);
+      config (RouterConfig: the generated router config, password-less); config_yaml (Output[str]);
       namespace (str); identity (RouterIdentity); redis (RouterRedis);
       public_address (Output[str]: the ingress address Cloudflare points at);
       internal_endpoint (str: what peer routers use); internal_address (Output[str]: the internal
@@ -190,7 +190,7 @@ class RouterDeployment(pulumi.ComponentResource):
         ns_name = ns.metadata.apply(lambda m: m.name or r.namespace)
 
         bedrock_regions = [
-            b["region"] for b in config_gen.cloud_backends(stack, cfg) if b["provider"] == "bedrock"
+            b.region or "" for b in config_gen.cloud_backends(stack, cfg) if b.provider == "bedrock"
         ]
         self.identity = RouterIdentity(
             f"{name}-identity", cluster=cluster, stack=stack, namespace=ns_name,
@@ -200,14 +200,13 @@ class RouterDeployment(pulumi.ComponentResource):
             f"{name}-redis", cluster=cluster, stack=stack, namespace=ns_name, router_labels=LABELS, opts=in_ns
         )
 
-        # The config, validated now (pure, before any resource depends on it) with the Redis URL's
-        # shape, then rendered with the real, password-less URL. The password reaches the router
-        # through MERIDIAN_REDIS_URL from the Redis Secret.
+        # The config, built (and so validated by the router's model) now, pure, before any resource
+        # depends on it, with the Redis URL's shape; then rendered with the real, password-less URL.
+        # The password reaches the router through MERIDIAN_REDIS_URL from the Redis Secret.
         self.config = config_gen.router_config(
             stack, cfg.name, redis_url="redis://redis.invalid:6379/0", redis_url_env=config_gen.REDIS_URL_ENV,
             mtls=self.mtls,
         )
-        config_gen.validate(self.config)
         self.config_yaml: pulumi.Output[str] = self.redis.url.apply(
             lambda url: config_gen.render(
                 config_gen.router_config(
@@ -215,7 +214,7 @@ class RouterDeployment(pulumi.ComponentResource):
                 )
             )
         )
-        checksum = hashlib.sha256(yaml.safe_dump(self.config, sort_keys=True).encode()).hexdigest()
+        checksum = hashlib.sha256(yaml.safe_dump(config_gen.as_data(self.config), sort_keys=True).encode()).hexdigest()
         core.ConfigMap(
             f"{name}-config",
             metadata=meta.ObjectMetaArgs(name="router-config", namespace=ns_name, labels=LABELS),
@@ -635,5 +634,5 @@ class RouterDeployment(pulumi.ComponentResource):
             "publicPort": config_gen.PUBLIC_PORT,
             "mtls": self.mtls,
             "redis": self.redis.mode,
-            "backends": [b["name"] for b in self.config["backends"]],
+            "backends": [b.name for b in self.config.backends],
         }

@@ -17,7 +17,7 @@ from meridian.config import Cluster, StackConfig
 def dns_targets(stack: StackConfig, cluster: Cluster) -> list[Cluster]:
     """The routers a cluster's workloads reach by name: its own, then each edge peer of its config
     (the peers whose routers its generated config lists as edge backends)."""
-    edge = {b["name"].removeprefix("edge-") for b in config_gen.edge_backends(stack, cluster)}
+    edge = {b.name.removeprefix("edge-") for b in config_gen.edge_backends(stack, cluster)}
     return [cluster] + [p for p in stack.private_peers(cluster.name) if p.name in edge]
 
 

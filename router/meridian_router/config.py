@@ -474,10 +474,13 @@ class RouterConfig(_Model):
         return self
 
 
-def _format(exc: ValidationError) -> str:
+def describe_error(exc: ValidationError, prefix: str = "") -> str:
+    """Every error of `exc`, one line each: the dotted location (after `prefix`), the message and
+    the bad value."""
     lines = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        parts = ([prefix] if prefix else []) + [str(p) for p in err["loc"]]
+        loc = ".".join(parts) or "(top level)"
         msg = err["msg"].removeprefix("Value error, ")
         if "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict):
             lines.append(f"{loc}: {msg} (got {err['input']!r})")
@@ -490,7 +493,7 @@ def parse_config(data: Any) -> RouterConfig:
     try:
         return RouterConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format(exc)) from None
+        raise ConfigError(describe_error(exc)) from None
 
 
 def tls_context(server: ServerConfig) -> ssl.SSLContext | None:

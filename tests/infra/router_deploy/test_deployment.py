@@ -250,7 +250,7 @@ def test_every_edge_caller_is_admitted_by_its_peers_network_policy(prod_plan: Pl
     for caller in stack.clusters:
         sources = {str(caller.network.cidr)} | ({str(caller.network.pod_cidr)} if caller.cloud == "gcp" else set())
         for b in config_gen.edge_backends(stack, caller):
-            peer = b["name"].removeprefix("edge-")
+            peer = b.name.removeprefix("edge-")
             assert sources <= admitted[peer], (caller.name, peer)
             checked += 1
     assert checked >= 8
@@ -270,8 +270,8 @@ def test_internal_load_balancers_admit_the_peers_that_call_them(prod_plan: Plan)
 
     for caller in stack.clusters:
         for b in config_gen.edge_backends(stack, caller):
-            ranges = services[(b["name"].removeprefix("edge-"), "router-internal")]["inputs"]["spec"]
-            assert sources(caller) <= set(ranges["loadBalancerSourceRanges"]), (caller.name, b["name"])
+            ranges = services[(b.name.removeprefix("edge-"), "router-internal")]["inputs"]["spec"]
+            assert sources(caller) <= set(ranges["loadBalancerSourceRanges"]), (caller.name, b.name)
     assert stack.vault is not None
     vault = services[(stack.vault.cluster, "vault-api")]["inputs"]["spec"]["loadBalancerSourceRanges"]
     for c in stack.clusters:  # prod links every cluster to the Vault cluster

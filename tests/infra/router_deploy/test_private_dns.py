@@ -102,11 +102,11 @@ def test_every_edge_backend_resolves_in_its_clusters_network_to_the_peers_intern
         records = {
             host: (kind, target) for host, kind, target in _records_in(children, cluster.cloud, domain)
         }
-        wanted = {cluster.name} | {b["name"].removeprefix("edge-") for b in edge}
+        wanted = {cluster.name} | {b.name.removeprefix("edge-") for b in edge}
         assert set(records) == {config_gen.peer_host(stack, stack.cluster(n)) for n in wanted}, cluster.name
         for b in edge:
-            peer = stack.cluster(b["name"].removeprefix("edge-"))
-            host = urlsplit(b["base_url"]).hostname
+            peer = stack.cluster(b.name.removeprefix("edge-"))
+            host = urlsplit(b.base_url).hostname
             kind, target = records[host]
             assert target == _internal_address(prod_plan, peer.name), (cluster.name, host)
             assert kind == ("CNAME" if peer.cloud == "aws" else "A"), (cluster.name, host)
