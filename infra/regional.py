@@ -171,6 +171,12 @@ def lake_tags(lake: DataLake, stack: StackConfig) -> dict[str, str]:
     return residency_tags(lake.data_class, lake.jurisdiction, stack.environment, lake=lake.name)
 
 
+# Whether a cluster's pods reach private destinations with their pod addresses: GKE does not
+# masquerade pod traffic to private ranges; EKS pods have VPC addresses; AKS overlay pods leave as
+# their node.
+PODS_LEAVE_AS_THEMSELVES: dict[str, bool] = {"aws": False, "gcp": True, "azure": False}
+
+
 def peer_ranges(stack: StackConfig, cluster: Cluster) -> list[tuple[str, str]]:
     """(peer name, CIDR) of every range from which a privately linked peer's workloads reach this
     cluster: the peer's network, and for GKE peers also its pod range (GKE does not masquerade pod
@@ -180,7 +186,7 @@ def peer_ranges(stack: StackConfig, cluster: Cluster) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for peer in stack.private_peers(cluster.name):
         out.append((peer.name, str(peer.network.cidr)))
-        if peer.cloud == "gcp":
+        if PODS_LEAVE_AS_THEMSELVES[peer.cloud]:
             out.append((f"{peer.name}-pods", str(peer.network.pod_cidr)))
     return out
 

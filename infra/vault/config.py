@@ -37,7 +37,7 @@ from infra.vault.policies import (
     to_hcl,
 )
 from infra.vault.server import AUDIT_FILE
-from meridian.config import StackConfig
+from meridian.config import StackConfig, Vault
 
 # Config secrets (set with `pulumi config set --secret meridian:<key> ...`); never in the stack file.
 TOKEN_KEY = "vaultToken"
@@ -98,6 +98,37 @@ def upstream_key_for(layout: Any, secret: str, cluster: str) -> tuple[str, ...] 
     if isinstance(value, dict) and cluster in value:
         return (secret, cluster)
     return None
+
+
+def _aws_engine(name: str, creds: pulumi.Output[Any], cfg: Vault, v: ResourceOptions) -> pulumi.CustomResource:
+    """Vault's AWS secrets engine at aws/ (STS federation tokens for the router's Bedrock role)."""
+    return vault_aws.SecretBackend(
+        f"{name}-aws", path=contract.AWS_MOUNT, access_key=_field(creds, "accessKey"),
+        secret_key=_field(creds, "secretKey"), region=cfg.aws_region, default_lease_ttl_seconds=3600,
+        max_lease_ttl_seconds=14400, opts=v,
+    )
+
+
+def _gcp_engine(name: str, creds: pulumi.Output[Any], cfg: Vault, v: ResourceOptions) -> pulumi.CustomResource:
+    """Vault's GCP secrets engine at gcp/ (OAuth tokens of the router's Vertex roleset)."""
+    return vault_gcp.SecretBackend(
+        f"{name}-gcp", path=contract.GCP_MOUNT,
+        credentials=pulumi.Output.secret(creds.apply(lambda c: c if isinstance(c, str) else json.dumps(c))),
+        default_lease_ttl_seconds=3600, max_lease_ttl_seconds=14400, opts=v,
+    )
+
+
+def _azure_engine(name: str, creds: pulumi.Output[Any], cfg: Vault, v: ResourceOptions) -> pulumi.CustomResource:
+    """Vault's Azure secrets engine at azure/."""
+    return vault_azure.Backend(
+        f"{name}-azure", path="azure", tenant_id=_field(creds, "tenantId"),
+        subscription_id=_field(creds, "subscriptionId"), client_id=_field(creds, "clientId"),
+        client_secret=_field(creds, "clientSecret"), opts=v,
+    )
+
+
+# `vault.dynamicCredentials` -> the Vault secrets engine that issues that cloud's credentials.
+CLOUD_ENGINES = {"aws": _aws_engine, "gcp": _gcp_engine, "azure": _azure_engine}
 
 
 class VaultConfig(pulumi.ComponentResource):
@@ -173,8 +204,7 @@ class VaultConfig(pulumi.ComponentResource):
 
         # ---- Dynamic credentials: databases and clouds.
         self.engines: list[str] = []
-        aws_engine: vault_aws.SecretBackend | None = None
-        gcp_engine: vault_gcp.SecretBackend | None = None
+        engines: dict[str, pulumi.CustomResource] = {}  # cloud -> its secrets engine
         if cfg.databases:
             db_creds = secrets.require_secret_object(DATABASE_CREDENTIALS_KEY)
             db_mount = vault.Mount(f"{name}-database", path="database", type="database", opts=v)
@@ -209,24 +239,7 @@ class VaultConfig(pulumi.ComponentResource):
                 )
                 continue
             self.engines.append(cloud)
-            if cloud == "aws":
-                aws_engine = vault_aws.SecretBackend(
-                    f"{name}-aws", path=contract.AWS_MOUNT, access_key=_field(creds, "accessKey"),
-                    secret_key=_field(creds, "secretKey"), region=cfg.aws_region, default_lease_ttl_seconds=3600,
-                    max_lease_ttl_seconds=14400, opts=v,
-                )
-            elif cloud == "gcp":
-                gcp_engine = vault_gcp.SecretBackend(
-                    f"{name}-gcp", path=contract.GCP_MOUNT,
-                    credentials=pulumi.Output.secret(creds.apply(lambda c: c if isinstance(c, str) else json.dumps(c))),
-                    default_lease_ttl_seconds=3600, max_lease_ttl_seconds=14400, opts=v,
-                )
-            else:
-                vault_azure.Backend(
-                    f"{name}-azure", path="azure", tenant_id=_field(creds, "tenantId"),
-                    subscription_id=_field(creds, "subscriptionId"), client_id=_field(creds, "clientId"),
-                    client_secret=_field(creds, "clientSecret"), opts=v,
-                )
+            engines[cloud] = CLOUD_ENGINES[cloud](name, creds, cfg, v)
 
         # ---- Kubernetes auth per cluster; the router's policy, role, credentials and secrets in each.
         router = contract.router_identity(stack)
@@ -267,9 +280,9 @@ class VaultConfig(pulumi.ComponentResource):
                 if read.kind == "kv":
                     self._seed(name, t.name, read.file, kv_mount, upstream, upstream_layout, v)
                 elif read.kind == "aws":
-                    self._aws_role(name, stack, t.name, aws_engine, v)
+                    self._aws_role(name, stack, t.name, engines.get("aws"), v)
                 else:
-                    self._gcp_roleset(name, stack, t.name, gcp_engine, v)
+                    self._gcp_roleset(name, stack, t.name, engines.get("gcp"), v)
 
         self.register_outputs(
             {"kvPath": self.kv_path, "pkiPath": self.pki_path, "authPaths": self.auth_paths, "engines": self.engines}
@@ -298,7 +311,7 @@ class VaultConfig(pulumi.ComponentResource):
         )
 
     def _aws_role(
-        self, name: str, stack: StackConfig, cluster: str, engine: vault_aws.SecretBackend | None, v: ResourceOptions
+        self, name: str, stack: StackConfig, cluster: str, engine: pulumi.CustomResource | None, v: ResourceOptions
     ) -> None:
         """aws/sts/router-<cluster>: federation tokens allowed only to invoke Bedrock in the regions the
         cluster's router may use (the same policy document as its IRSA role)."""
@@ -316,7 +329,7 @@ class VaultConfig(pulumi.ComponentResource):
         )
 
     def _gcp_roleset(
-        self, name: str, stack: StackConfig, cluster: str, engine: vault_gcp.SecretBackend | None, v: ResourceOptions
+        self, name: str, stack: StackConfig, cluster: str, engine: pulumi.CustomResource | None, v: ResourceOptions
     ) -> None:
         """gcp/roleset/router-<cluster>: OAuth access tokens of a service account with Vertex AI user on
         the stack's project (nothing else)."""
