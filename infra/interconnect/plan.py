@@ -60,16 +60,29 @@ class LinkPlan:
         return (self.first.cloud, self.second.cloud)
 
 
-def _tunnels(pair: tuple[str, str], block: ipaddress.IPv4Network) -> tuple[Tunnel, ...]:
-    slash30 = list(block.subnets(new_prefix=30))
-    if pair[0] == "aws":  # aws<->gcp and aws<->azure: 2 connections x 2 tunnels
-        return tuple(
-            Tunnel(index=2 * c + t, inside=slash30[2 * c + t], first_instance=c, first_tunnel=t + 1, second_instance=c)
-            for c in range(2)
-            for t in range(2)
-        )
-    # gcp<->azure: interface i <-> instance i
+def _two_connections(slash30: list[ipaddress.IPv4Network]) -> tuple[Tunnel, ...]:
+    """aws<->gcp and aws<->azure: 2 VPN connections x 2 tunnels."""
+    return tuple(
+        Tunnel(index=2 * c + t, inside=slash30[2 * c + t], first_instance=c, first_tunnel=t + 1, second_instance=c)
+        for c in range(2)
+        for t in range(2)
+    )
+
+
+def _interface_pairs(slash30: list[ipaddress.IPv4Network]) -> tuple[Tunnel, ...]:
+    """gcp<->azure: interface i <-> instance i."""
     return tuple(Tunnel(index=i, inside=slash30[i], first_instance=i, first_tunnel=0, second_instance=i) for i in range(2))
+
+
+# The tunnel layout of each pair of clouds (ends in CLOUD_ORDER).
+LAYOUTS = {("aws", "gcp"): _two_connections, ("aws", "azure"): _two_connections, ("gcp", "azure"): _interface_pairs}
+
+
+def _tunnels(pair: tuple[str, str], block: ipaddress.IPv4Network) -> tuple[Tunnel, ...]:
+    layout = LAYOUTS.get(pair)
+    if layout is None:
+        raise ValueError(f"no VPN tunnel layout for {pair[0]} <-> {pair[1]} (same-cloud links use peering)")
+    return layout(list(block.subnets(new_prefix=30)))
 
 
 def link_plans(stack: StackConfig, mode: str) -> list[LinkPlan]:

@@ -135,7 +135,8 @@ class SecretRead:
 
     file: str
     path: str
-    kind: Literal["kv", "aws", "gcp"]
+    # what is read: a static KV secret, STS credentials of the AWS engine, an access token of the GCP engine
+    kind: Literal["kv", "sts", "token"]
     template: str
 
 
@@ -170,10 +171,10 @@ def router_reads(stack: StackConfig, cluster: str) -> list[SecretRead]:
             out.append(SecretRead(name, path, "kv", _kv_template(path)))
     if any(b.provider == "bedrock" for b in backends):
         path = aws_sts_path(cluster)
-        out.append(SecretRead(config_gen.SECRET_AWS, path, "aws", _aws_template(path)))
+        out.append(SecretRead(config_gen.SECRET_AWS, path, "sts", _aws_template(path)))
     if config_gen.secret_file(config_gen.SECRET_VERTEX) in files:
         path = gcp_token_path(cluster)
-        out.append(SecretRead(config_gen.SECRET_VERTEX, path, "gcp", _gcp_template(path)))
+        out.append(SecretRead(config_gen.SECRET_VERTEX, path, "token", _gcp_template(path)))
     return out
 
 

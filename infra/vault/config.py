@@ -279,7 +279,7 @@ class VaultConfig(pulumi.ComponentResource):
             for read in reads:
                 if read.kind == "kv":
                     self._seed(name, t.name, read.file, kv_mount, upstream, upstream_layout, v)
-                elif read.kind == "aws":
+                elif read.kind == "sts":
                     self._aws_role(name, stack, t.name, engines.get("aws"), v)
                 else:
                     self._gcp_roleset(name, stack, t.name, engines.get("gcp"), v)
