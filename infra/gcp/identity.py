@@ -61,6 +61,24 @@ class NodeServiceAccount(pulumi.ComponentResource):
         self.register_outputs({"email": self.email})
 
 
+def impersonated_account(
+    name: str, *, account_id: str, display_name: str, binding: str, project: str, namespace: str,
+    service_account: str, opts: ResourceOptions,
+) -> serviceaccount.Account:
+    """A Google service account that the Kubernetes ServiceAccount `namespace/service_account` may
+    impersonate through GKE Workload Identity (`<project>.svc.id.goog`); `binding`: the IAM binding's
+    resource name."""
+    gsa = serviceaccount.Account(name, account_id=account_id, display_name=display_name, project=project, opts=opts)
+    serviceaccount.IAMMember(
+        binding,
+        service_account_id=gsa.name,
+        role="roles/iam.workloadIdentityUser",
+        member=f"serviceAccount:{project}.svc.id.goog[{namespace}/{service_account}]",
+        opts=opts,
+    )
+    return gsa
+
+
 def gke_workload_identity(
     name: str, *, cluster: Cluster, stack: StackConfig, workload: str, namespace: str, service_account: str,
     grants: WorkloadGrants, parent: pulumi.Resource,
@@ -69,19 +87,10 @@ def gke_workload_identity(
     roles of `grants`."""
     child = ResourceOptions(parent=parent)
     project = stack.gcp_project or ""
-    gsa = serviceaccount.Account(
-        f"{name}-gsa",
-        account_id=f"{workload}-{cluster.name}"[:30].rstrip("-"),
-        display_name=f"Meridian {workload} on {cluster.name}",
-        project=project,
-        opts=child,
-    )
-    serviceaccount.IAMMember(
-        f"{name}-wi",
-        service_account_id=gsa.name,
-        role="roles/iam.workloadIdentityUser",
-        member=f"serviceAccount:{project}.svc.id.goog[{namespace}/{service_account}]",
-        opts=child,
+    gsa = impersonated_account(
+        f"{name}-gsa", account_id=f"{workload}-{cluster.name}"[:30].rstrip("-"),
+        display_name=f"Meridian {workload} on {cluster.name}", binding=f"{name}-wi", project=project,
+        namespace=namespace, service_account=service_account, opts=child,
     )
     for suffix, role in (grants.gcp_project_roles or {}).items():
         projects.IAMMember(

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_gcp.kms as kms
-import pulumi_gcp.serviceaccount as serviceaccount
 from pulumi import ResourceOptions
 
+from infra.gcp.identity import impersonated_account
 from infra.hcl import hcl_string
 from infra.regional import UnsealKey, data_store_options
 from meridian.config import Cluster, StackConfig
@@ -48,22 +48,16 @@ def cloud_kms_unseal_key(
         labels=gcp_labels(tags),
         opts=keep,
     )
-    gsa = serviceaccount.Account(
-        f"{name}-gsa", account_id=f"vault-{cluster.name}"[:30], project=project,
-        display_name=f"Vault unseal ({cluster.name})", opts=child,
+    gsa = impersonated_account(
+        f"{name}-gsa", account_id=f"vault-{cluster.name}"[:30], display_name=f"Vault unseal ({cluster.name})",
+        binding=f"{name}-workload-identity", project=project, namespace=namespace, service_account=service_account,
+        opts=child,
     )
     member = gsa.email.apply(lambda e: f"serviceAccount:{e}")
     for role in KEY_ROLES:
         kms.CryptoKeyIAMMember(
             f"{name}-{role.rsplit('.', 1)[-1].lower()}", crypto_key_id=key.id, role=role, member=member, opts=child
         )
-    serviceaccount.IAMMember(
-        f"{name}-workload-identity",
-        service_account_id=gsa.name,
-        role="roles/iam.workloadIdentityUser",
-        member=f"serviceAccount:{project}.svc.id.goog[{namespace}/{service_account}]",
-        opts=child,
-    )
     return UnsealKey(
         key_id=key.id,
         seal_stanza=pulumi.Output.from_input(gcpckms_seal(project, cluster.region, ring_name, KEY_NAME)),
