@@ -16,18 +16,19 @@ from meridian.config import Cluster, DataLake, StackConfig
 
 
 def _regional(cluster: Cluster, stack: StackConfig, providers: Providers) -> RegionalCluster:
-    opts = pulumi.ResourceOptions(provider=providers.for_cloud(cluster.cloud, cluster.region))
+    """The factory: which class a cloud's region is (the one place that asks which cloud)."""
+    provider = providers.for_cloud(cluster.cloud, cluster.region)
     if cluster.cloud == "aws":
         from infra.aws import AwsRegion
 
-        return AwsRegion(cluster.name, cluster=cluster, stack=stack, opts=opts)
+        return AwsRegion(cluster.name, cluster=cluster, stack=stack, provider=provider)
     if cluster.cloud == "gcp":
         from infra.gcp import GcpRegion
 
-        return GcpRegion(cluster.name, cluster=cluster, stack=stack, opts=opts)
+        return GcpRegion(cluster.name, cluster=cluster, stack=stack, provider=provider)
     from infra.azure import AzureRegion
 
-    return AzureRegion(cluster.name, cluster=cluster, stack=stack, opts=opts)
+    return AzureRegion(cluster.name, cluster=cluster, stack=stack, provider=provider)
 
 
 def _lake(lake: DataLake, stack: StackConfig, providers: Providers) -> DataLakeStore:
@@ -45,24 +46,18 @@ def _lake(lake: DataLake, stack: StackConfig, providers: Providers) -> DataLakeS
     return AdlsDataLake(lake.name, lake=lake, stack=stack, providers=providers, opts=opts)
 
 
-def _ingress(
-    stack: StackConfig, regions: dict[str, RegionalCluster], providers: Providers
-) -> dict[str, IngressAddress]:
+def _ingress(stack: StackConfig, regions: dict[str, RegionalCluster]) -> dict[str, IngressAddress]:
     """A reserved public ingress address per cluster: the router's Service uses it, Cloudflare's
     pools point at it."""
     out: dict[str, IngressAddress] = {}
     for name, region in regions.items():
-        c = region.config
         out[name] = IngressAddress(
-            f"{name}-ingress",
-            region=region,
-            stack=stack,
-            opts=pulumi.ResourceOptions(provider=providers.for_cloud(c.cloud, c.region)),
+            f"{name}-ingress", region=region, stack=stack, opts=pulumi.ResourceOptions(provider=region.cloud_provider)
         )
     return out
 
 
-def _interconnect(stack: StackConfig, regions: dict[str, RegionalCluster], providers: Providers) -> Any:
+def _interconnect(stack: StackConfig, regions: dict[str, RegionalCluster]) -> Any:
     if stack.interconnect is None or not stack.interconnect.links:
         return None
     from infra.interconnect import Interconnect
@@ -72,7 +67,7 @@ def _interconnect(stack: StackConfig, regions: dict[str, RegionalCluster], provi
         "mesh",
         stack=stack,
         networks=networks_of(regions),
-        providers={n: providers.for_cloud(r.config.cloud, r.config.region) for n, r in regions.items()},
+        providers={n: r.cloud_provider for n, r in regions.items()},
     )
 
 
@@ -91,8 +86,7 @@ def _cloudflare(stack: StackConfig, ingress: dict[str, IngressAddress]) -> Any:
 
 
 def _private_dns(
-    stack: StackConfig, regions: dict[str, RegionalCluster], routers: dict[str, Any], vault: Any,
-    providers: Providers,
+    stack: StackConfig, regions: dict[str, RegionalCluster], routers: dict[str, Any], vault: Any
 ) -> dict[str, Any]:
     """Per cluster network, the private names its workloads use: peer routers (edge tier) and Vault's
     API hostname, each resolving to an internal load balancer (infra.private_dns)."""
@@ -116,7 +110,7 @@ def _private_dns(
         if records:
             out[name] = PrivateDns(
                 f"{name}-dns", cluster=r.config, zones=r, stack=stack, records=records,
-                opts=pulumi.ResourceOptions(providers=[providers.for_cloud(r.config.cloud, r.config.region)]),
+                opts=pulumi.ResourceOptions(providers=[r.cloud_provider]),
             )
     return out
 
@@ -152,9 +146,9 @@ def build_platform(stack: StackConfig) -> None:
     lakes: dict[str, DataLakeStore] = {lake.name: _lake(lake, stack, providers) for lake in stack.data_lakes}
     from infra.vault.wiring import vault_platform
 
-    vault = vault_platform(stack, regions, providers)
-    ingress = _ingress(stack, regions, providers)
-    mesh = _interconnect(stack, regions, providers)
+    vault = vault_platform(stack, regions)
+    ingress = _ingress(stack, regions)
+    mesh = _interconnect(stack, regions)
     edge = _cloudflare(stack, ingress)  # before the routers: they serve its origin certificates
     routers: dict[str, Any] = {}
     if stack.router is not None:
@@ -165,7 +159,7 @@ def build_platform(stack: StackConfig) -> None:
                 f"router-{name}",
                 cluster=r,
                 stack=stack,
-                cloud_provider=providers.for_cloud(r.config.cloud, r.config.region),
+                cloud_provider=r.cloud_provider,
                 ingress=ingress.get(name),
                 vault_ca_cert=vault.ca_cert_pem if vault else None,
                 origin_tls=edge.origin_tls(name) if edge else None,
@@ -174,7 +168,7 @@ def build_platform(stack: StackConfig) -> None:
         }
         _observability(stack, regions, routers, vault)
 
-    private_dns = _private_dns(stack, regions, routers, vault, providers)
+    private_dns = _private_dns(stack, regions, routers, vault)
 
     outputs: dict[str, Any] = {
         "environment": stack.environment,

@@ -104,6 +104,16 @@ class RegionalCluster(UnsealKeySource, Protocol):
     def k8s_provider(self) -> pulumi.ProviderResource: ...
 
     @property
+    def cloud_provider(self) -> pulumi.ProviderResource:
+        """The cloud provider of the cluster's region (what the region was built with)."""
+        ...
+
+    @property
+    def oidc_issuer_url(self) -> pulumi.Input[str]:
+        """The issuer of the cluster's service-account tokens (what cloud identities federate with)."""
+        ...
+
+    @property
     def ca_certificate(self) -> pulumi.Output[str]:
         """The API server's CA, base64-encoded PEM (as kubeconfigs carry it)."""
         ...

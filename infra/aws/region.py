@@ -47,8 +47,15 @@ class AwsRegion(pulumi.ComponentResource):
       cluster_name, endpoint (Output[str]); kubeconfig (secret Output[str]);
       ca_certificate (Output[str], base64 PEM of the API server CA); k8s_provider (pulumi_kubernetes.Provider)."""
 
-    def __init__(self, name: str, *, cluster: Cluster, stack: StackConfig, opts: ResourceOptions | None = None) -> None:
-        super().__init__("meridian:aws:Region", name, None, opts)
+    def __init__(
+        self, name: str, *, cluster: Cluster, stack: StackConfig, provider: pulumi.ProviderResource,
+        opts: ResourceOptions | None = None,
+    ) -> None:
+        """`provider`: the cloud provider of the cluster's region; everything here is built with it."""
+        super().__init__(
+            "meridian:aws:Region", name, None, ResourceOptions.merge(opts, ResourceOptions(provider=provider))
+        )
+        self.cloud_provider = provider
         self.config = cluster
         self.region = cluster.region
         self.tags = cluster_tags(cluster, stack)
@@ -79,6 +86,7 @@ class AwsRegion(pulumi.ComponentResource):
         self.kubeconfig: pulumi.Output[str] = self.eks.kubeconfig
         self.k8s_provider = self.eks.k8s_provider
         self.ca_certificate: pulumi.Output[str] = self.eks.certificate_authority
+        self.oidc_issuer_url: pulumi.Output[str] = self.eks.oidc_issuer_url
         self.register_outputs(self.stack_outputs())
 
     def managed_prometheus(

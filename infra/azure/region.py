@@ -51,9 +51,14 @@ class AzureRegion(pulumi.ComponentResource):
     Method workload_identity(...) -> WorkloadIdentity (RegionalCluster)."""
 
     def __init__(
-        self, name: str, *, cluster: Cluster, stack: StackConfig, opts: ResourceOptions | None = None
+        self, name: str, *, cluster: Cluster, stack: StackConfig, provider: pulumi.ProviderResource,
+        opts: ResourceOptions | None = None,
     ) -> None:
-        super().__init__("meridian:azure:Region", name, None, opts)
+        """`provider`: the cloud provider of the cluster's region; everything here is built with it."""
+        super().__init__(
+            "meridian:azure:Region", name, None, ResourceOptions.merge(opts, ResourceOptions(provider=provider))
+        )
+        self.cloud_provider = provider
         self.config = cluster
         self.region = cluster.region
         self.tags = cluster_tags(cluster, stack)

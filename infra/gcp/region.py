@@ -52,8 +52,15 @@ class GcpRegion(pulumi.ComponentResource):
       oidc_issuer_url (str, the issuer of the cluster's service-account tokens);
       ca_certificate (Output[str], base64 PEM of the API server CA)."""
 
-    def __init__(self, name: str, *, cluster: Cluster, stack: StackConfig, opts: ResourceOptions | None = None) -> None:
-        super().__init__("meridian:gcp:Region", name, None, opts)
+    def __init__(
+        self, name: str, *, cluster: Cluster, stack: StackConfig, provider: pulumi.ProviderResource,
+        opts: ResourceOptions | None = None,
+    ) -> None:
+        """`provider`: the cloud provider of the cluster's region; everything here is built with it."""
+        super().__init__(
+            "meridian:gcp:Region", name, None, ResourceOptions.merge(opts, ResourceOptions(provider=provider))
+        )
+        self.cloud_provider = provider
         if not stack.gcp_project:
             raise ValueError("a GCP cluster needs the stack's gcpProject")
         self.config = cluster

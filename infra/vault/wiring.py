@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from infra.providers import Providers
 from infra.regional import RegionalCluster
 from infra.vault.inputs import KubernetesAuthTarget, VaultHost, https_url, pem_from_base64
 from infra.vault.platform import VaultPlatform
@@ -21,22 +20,19 @@ def auth_target(region: RegionalCluster) -> KubernetesAuthTarget:
     )
 
 
-def vault_host(region: RegionalCluster, providers: Providers) -> VaultHost:
-    c = region.config
+def vault_host(region: RegionalCluster) -> VaultHost:
     return VaultHost(
-        cluster=c, k8s_provider=region.k8s_provider, cloud_provider=providers.for_cloud(c.cloud, c.region), keys=region
+        cluster=region.config, k8s_provider=region.k8s_provider, cloud_provider=region.cloud_provider, keys=region
     )
 
 
-def vault_platform(
-    stack: StackConfig, regions: Mapping[str, RegionalCluster], providers: Providers
-) -> VaultPlatform | None:
+def vault_platform(stack: StackConfig, regions: Mapping[str, RegionalCluster]) -> VaultPlatform | None:
     """The stack's Vault, or None when the stack has no `vault` section."""
     if stack.vault is None:
         return None
     return VaultPlatform(
         "vault",
         stack=stack,
-        host=vault_host(regions[stack.vault.cluster], providers),
+        host=vault_host(regions[stack.vault.cluster]),
         targets=[auth_target(r) for r in regions.values()],
     )
