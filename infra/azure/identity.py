@@ -57,6 +57,31 @@ def grant(
     )
 
 
+def federated_identity(
+    name: str, *, credential: str, resource_group_name: pulumi.Input[str], location: str,
+    oidc_issuer_url: pulumi.Input[str], namespace: str, service_account: str, tags: dict[str, str],
+    opts: ResourceOptions, identity_name: str | None = None, credential_name: str | None = None,
+) -> managedidentity.UserAssignedIdentity:
+    """A user-assigned identity (`name`) with a federated credential (`credential`) for exactly
+    `namespace/service_account` on an AKS OIDC issuer. `identity_name`/`credential_name`: the Azure
+    names (default: generated)."""
+    identity = managedidentity.UserAssignedIdentity(
+        name, resource_group_name=resource_group_name, location=location, resource_name_=identity_name,
+        tags=tags, opts=opts,
+    )
+    managedidentity.FederatedIdentityCredential(
+        credential,
+        resource_group_name=resource_group_name,
+        resource_name_=identity.name,
+        federated_identity_credential_resource_name=credential_name,
+        issuer=oidc_issuer_url,
+        subject=f"system:serviceaccount:{namespace}:{service_account}",
+        audiences=[WORKLOAD_IDENTITY_AUDIENCE],
+        opts=opts,
+    )
+    return identity
+
+
 def aks_workload_identity(
     name: str, *, cluster: Cluster, workload: str, namespace: str, service_account: str,
     resource_group_name: pulumi.Input[str], oidc_issuer_url: pulumi.Input[str], tags: dict[str, str],
@@ -64,24 +89,10 @@ def aks_workload_identity(
 ) -> WorkloadIdentity:
     """A user-assigned identity with a federated credential for `namespace/service_account` on the
     AKS OIDC issuer; pods opt in with the `azure.workload.identity/use` label."""
-    child = ResourceOptions(parent=parent)
-    uami = managedidentity.UserAssignedIdentity(
-        f"{name}-uami",
-        resource_group_name=resource_group_name,
-        location=cluster.region,
-        resource_name_=f"{workload}-{cluster.name}",
-        tags=tags,
-        opts=child,
-    )
-    managedidentity.FederatedIdentityCredential(
-        f"{name}-fic",
-        resource_group_name=resource_group_name,
-        resource_name_=uami.name,
-        federated_identity_credential_resource_name=workload,
-        issuer=oidc_issuer_url,
-        subject=f"system:serviceaccount:{namespace}:{service_account}",
-        audiences=[WORKLOAD_IDENTITY_AUDIENCE],
-        opts=child,
+    uami = federated_identity(
+        f"{name}-uami", credential=f"{name}-fic", resource_group_name=resource_group_name, location=cluster.region,
+        oidc_issuer_url=oidc_issuer_url, namespace=namespace, service_account=service_account, tags=tags,
+        opts=ResourceOptions(parent=parent), identity_name=f"{workload}-{cluster.name}", credential_name=workload,
     )
     return WorkloadIdentity(
         uami.client_id, {"azure.workload.identity/client-id": uami.client_id}, {"azure.workload.identity/use": "true"}

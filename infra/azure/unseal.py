@@ -8,13 +8,12 @@ from __future__ import annotations
 import pulumi
 import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.keyvault as keyvault
-import pulumi_azure_native.managedidentity as managedidentity
 import pulumi_azure_native.resources as resources
 from pulumi import ResourceOptions
 
 from infra.azure.identity import (
     ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
-    WORKLOAD_IDENTITY_AUDIENCE,
+    federated_identity,
     role_definition_id,
 )
 from infra.hcl import hcl_string
@@ -70,17 +69,9 @@ def key_vault_unseal_key(
         tags=tags,
         opts=keep,
     )
-    identity = managedidentity.UserAssignedIdentity(
-        f"{name}-identity", resource_group_name=group.name, location=cluster.region, tags=tags, opts=child
-    )
-    managedidentity.FederatedIdentityCredential(
-        f"{name}-federation",
-        resource_group_name=group.name,
-        resource_name_=identity.name,
-        issuer=oidc_issuer_url,
-        subject=f"system:serviceaccount:{namespace}:{service_account}",
-        audiences=[WORKLOAD_IDENTITY_AUDIENCE],
-        opts=child,
+    identity = federated_identity(
+        f"{name}-identity", credential=f"{name}-federation", resource_group_name=group.name, location=cluster.region,
+        oidc_issuer_url=oidc_issuer_url, namespace=namespace, service_account=service_account, tags=tags, opts=child,
     )
     authorization.RoleAssignment(
         f"{name}-use-key",
