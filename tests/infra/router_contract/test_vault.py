@@ -5,7 +5,6 @@ what Vault grants: identity, auth path, address, CA, and the paths its agent tem
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from typing import Any
 
@@ -15,9 +14,6 @@ import yaml
 from meridian.plan.runner import Plan, run_plan
 from tests.conftest import ROOT
 from tests.infra.vault.helpers import Secrets, can, name_of, parse_policy, set_secrets
-
-MISSING = [p for p in ("infra.aws", "infra.gcp", "infra.azure") if importlib.util.find_spec(p) is None]
-pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"regional packages not written yet: {MISSING}")
 
 INJECT = "vault.hashicorp.com/agent-inject-secret-"
 

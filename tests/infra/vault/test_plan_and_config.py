@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 import pytest
@@ -12,11 +11,6 @@ from meridian.config.stack import parse_stack_config
 from tests.conftest import platform_config
 
 
-def _missing_cloud_packages() -> list[str]:
-    return [p for p in ("infra.aws", "infra.gcp", "infra.azure") if importlib.util.find_spec(p) is None]
-
-
-@pytest.mark.skipif(bool(_missing_cloud_packages()), reason=f"regional packages not written yet: {_missing_cloud_packages()}")
 def test_dev_program_installs_vault_on_the_configured_cluster(dev_plan: Any) -> None:
     vault = dev_plan.stack_outputs["vault"]
     assert vault["cluster"] == "aws-dev-use1"
