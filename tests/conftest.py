@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,19 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# CI (.ci/run) installs every tool the tests use, so there a skip means a broken set-up, not an
+# absent tool: with MERIDIAN_NO_SKIPS=1 every skip is reported as a failure, with its reason.
+NO_SKIPS = "MERIDIAN_NO_SKIPS"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get(NO_SKIPS) == "1" and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped although {NO_SKIPS}=1 (CI installs every tool the tests use): {reason}"
 
 
 def stack_doc(stack: str) -> dict[str, Any]:
