@@ -4,6 +4,7 @@ dropped (and the cross-cloud sections off), run through the real program
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -36,8 +37,19 @@ def cloud_plan(
     edit: Callable[[StackConfig], StackConfig] | None = None,
 ) -> Plan:
     """The `cloud` part of a shipped stack (or of `cfg`), optionally edited. An edit skips config
-    validation: only use it for valid variations."""
-    cfg = cfg or only(load_stack_file(ROOT / f"Pulumi.{stack}.yaml"), cloud)
+    validation: only use it for valid variations. The shipped stack's part, unedited, is planned
+    once per session (every module reading it shares one plan; treat it as read-only)."""
+    if cfg is None and edit is None:
+        return _shipped(stack, cloud)
+    return _plan(stack, cfg or only(load_stack_file(ROOT / f"Pulumi.{stack}.yaml"), cloud), edit)
+
+
+@functools.cache
+def _shipped(stack: str, cloud: Cloud) -> Plan:
+    return _plan(stack, only(load_stack_file(ROOT / f"Pulumi.{stack}.yaml"), cloud), None)
+
+
+def _plan(stack: str, cfg: StackConfig, edit: Callable[[StackConfig], StackConfig] | None) -> Plan:
     if edit is not None:
         cfg = edit(cfg)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ def _document(stack: str) -> dict[str, Any]:
     that cannot plan fails these tests: "the plan audits clean" never passes without a plan."""
     from tests.infra.aws.helpers import aws_plan
 
-    return aws_plan(stack).document
+    return copy.deepcopy(aws_plan(stack).document)  # the session's shared plan; link() edits documents
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
